@@ -1,0 +1,130 @@
+package io.github.ssm4j.autodiff.rules;
+
+import static io.github.ssm4j.autodiff.JvpContext.one;
+
+import io.github.ssm4j.autodiff.JvpContext;
+import io.github.ssm4j.autodiff.VjpContext;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/**
+ * Arithmetic with a scalar and between arrays, with NumPy broadcasting. Forward mode materialises a
+ * tangent to the output's shape when only a broadcast operand has one; reverse mode sums cotangents back
+ * to each operand's shape.
+ */
+public final class ArithmeticRules {
+    private ArithmeticRules() {
+    }
+
+    public static void register(RuleTable t) {
+        // x ∘ c with a scalar c
+        t.linear("add_scalar", (c, v) -> v, (c, v) -> v)
+         .linear("sub_scalar", (c, v) -> v, (c, v) -> v)
+         .linear("mul_scalar", (c, v) -> v.mul(c.scalar()), (c, v) -> v.mul(c.scalar()))
+         .linear("div_scalar", (c, v) -> v.div(c.scalar()), (c, v) -> v.div(c.scalar()))
+         .linear("rsub_scalar", (c, v) -> v.neg(), (c, v) -> v.neg())
+         .elementwise("rdiv_scalar", (c, x, y) -> y.div(x).neg());           // d(c/x) = −(c/x)/x
+
+        // a ∘ b, broadcasting
+        t.rule("add", c -> one(sumOf(c, c.tangent(0), c.tangent(1))),
+                c -> reduceEach(c, c.g(), c.g()))
+         .rule("subtract", c -> one(sumOf(c, c.tangent(0), neg(c.tangent(1)))),
+                c -> reduceEach(c, c.g(), c.g().neg()))
+         .rule("reversesubtract", c -> one(sumOf(c, neg(c.tangent(0)), c.tangent(1))),   // b − a
+                c -> reduceEach(c, c.g().neg(), c.g()))
+         .rule("multiply", c -> one(sumOf(c, times(c.tangent(0), c.in(1)), times(c.tangent(1), c.in(0)))),
+                c -> reduceEach(c, c.g().mul(c.in(1)), c.g().mul(c.in(0))))
+         .rule("divide", ArithmeticRules::divideJvp, ArithmeticRules::divideVjp)
+         .rule("reversedivide", ArithmeticRules::reverseDivideJvp, ArithmeticRules::reverseDivideVjp)
+         .rule("biasadd", ArithmeticRules::biasAddJvp, ArithmeticRules::biasAddVjp)
+         .rule("mergeadd", ArithmeticRules::mergeAddJvp, ArithmeticRules::mergeAddVjp);
+    }
+
+    /** a/b: d = (da − y·db)/b; cotangents g/b and −g·y/b. */
+    private static SDVariable[] divideJvp(JvpContext c) {
+        SDVariable num = sumOf(c, c.tangent(0), neg(times(c.tangent(1), c.y())));
+        return one(num.div(c.in(1)));
+    }
+
+    private static SDVariable[] divideVjp(VjpContext c) {
+        SDVariable gOverB = c.g().div(c.in(1));
+        return reduceEach(c, gOverB, c.needs(1) ? gOverB.mul(c.y()).neg() : null);
+    }
+
+    /** b/a (reversed operands): d = (db − y·da)/a; cotangents −g·y/a and g/a. */
+    private static SDVariable[] reverseDivideJvp(JvpContext c) {
+        SDVariable num = sumOf(c, c.tangent(1), neg(times(c.tangent(0), c.y())));
+        return one(num.div(c.in(0)));
+    }
+
+    private static SDVariable[] reverseDivideVjp(VjpContext c) {
+        SDVariable gOverA = c.g().div(c.in(0));
+        return reduceEach(c, c.needs(0) ? gOverA.mul(c.y()).neg() : null, gOverA);
+    }
+
+    /** biasAdd(x, b): the bias is broadcast along the channel dimension. */
+    private static SDVariable[] biasAddJvp(JvpContext c) {
+        boolean nchw = Boolean.TRUE.equals(c.property("nchw"));
+        SDVariable tx = c.tangent(0);
+        SDVariable tb = c.tangent(1);
+        if (tb == null) {
+            return one(tx);
+        }
+        SDVariable base = tx != null ? tx : c.sd().zerosLike(c.x());
+        return one(c.sd().nn.biasAdd(base, tb, nchw));
+    }
+
+    private static SDVariable[] biasAddVjp(VjpContext c) {
+        SDVariable gb = null;
+        if (c.needs(1)) {
+            int rank = c.rank(c.x());
+            int channel = Boolean.TRUE.equals(c.property("nchw")) && rank > 2 ? 1 : rank - 1;
+            int[] others = new int[rank - 1];
+            for (int i = 0, k = 0; i < rank; i++) {
+                if (i != channel) {
+                    others[k++] = i;
+                }
+            }
+            gb = c.sd().sum(c.g(), false, others);
+        }
+        return new SDVariable[] {c.g(), gb};
+    }
+
+    private static SDVariable[] mergeAddJvp(JvpContext c) {
+        SDVariable sum = null;
+        for (int i = 0; i < c.numInputs(); i++) {
+            sum = sumOf(c, sum, c.tangent(i));
+        }
+        return one(sum);
+    }
+
+    private static SDVariable[] mergeAddVjp(VjpContext c) {
+        SDVariable[] r = new SDVariable[c.numInputs()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = c.needs(i) ? c.g() : null;
+        }
+        return r;
+    }
+
+    // ---- helpers: symbolic zeros (null) propagate; a lone broadcast tangent is materialised ----
+
+    private static SDVariable sumOf(JvpContext c, SDVariable a, SDVariable b) {
+        SDVariable r = a == null ? b : b == null ? a : a.add(b);
+        return r == null ? null : c.broadcastLike(r, c.y());
+    }
+
+    private static SDVariable neg(SDVariable v) {
+        return v == null ? null : v.neg();
+    }
+
+    private static SDVariable times(SDVariable tangent, SDVariable factor) {
+        return tangent == null ? null : tangent.mul(factor);
+    }
+
+    /** Cotangents for two broadcast operands: each summed back to its operand's shape, if needed. */
+    private static SDVariable[] reduceEach(VjpContext c, SDVariable ga, SDVariable gb) {
+        return new SDVariable[] {
+            c.needs(0) && ga != null ? c.sumToShapeOf(c.withShapeOf(ga, c.y()), c.in(0)) : null,
+            c.needs(1) && gb != null ? c.sumToShapeOf(c.withShapeOf(gb, c.y()), c.in(1)) : null
+        };
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * ssm4j: score matching for Deeplearning4j / SameDiff.
+ *
+ * <ul>
+ *   <li>{@link io.github.ssm4j.autodiff}: graph-level JVP, differentiable VJP and HVP for SameDiff graphs,
+ *       with a registry of derivative rules.</li>
+ *   <li>{@link io.github.ssm4j.util}: small utilities (quiet SameDiff output).</li>
+ * </ul>
+ */
+package io.github.ssm4j;
