@@ -1,8 +1,10 @@
 package io.github.ssm4j.autodiff;
 
 import io.github.ssm4j.autodiff.rules.ArithmeticRules;
+import io.github.ssm4j.autodiff.rules.ConvolutionRules;
 import io.github.ssm4j.autodiff.rules.ElementwiseRules;
 import io.github.ssm4j.autodiff.rules.LinearAlgebraRules;
+import io.github.ssm4j.autodiff.rules.NormalizationRules;
 import io.github.ssm4j.autodiff.rules.ReductionRules;
 import io.github.ssm4j.autodiff.rules.RuleTable;
 import io.github.ssm4j.autodiff.rules.ShapeRules;
@@ -42,6 +44,8 @@ public final class DerivativeRules {
         LinearAlgebraRules.register(table);
         ReductionRules.register(table);
         ShapeRules.register(table);
+        ConvolutionRules.register(table);
+        NormalizationRules.register(table);
     }
 
     private DerivativeRules() {
