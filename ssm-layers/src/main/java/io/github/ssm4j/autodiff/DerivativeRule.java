@@ -8,8 +8,14 @@ import java.util.Objects;
  * @param opName SameDiff op name ({@code DifferentialFunction.opName()}), e.g. {@code "tanh"}
  * @param jvp    forward-mode rule
  * @param vjp    reverse-mode rule
+ * @param zero   whether the op's derivative is identically zero (sign, comparisons, argmax, …): its
+ *               outputs are then constants for every transformation, and the path stops there
  */
-public record DerivativeRule(String opName, JvpRule jvp, VjpRule vjp) {
+public record DerivativeRule(String opName, JvpRule jvp, VjpRule vjp, boolean zero) {
+    public DerivativeRule(String opName, JvpRule jvp, VjpRule vjp) {
+        this(opName, jvp, vjp, false);
+    }
+
     public DerivativeRule {
         Objects.requireNonNull(opName, "opName");
         Objects.requireNonNull(jvp, "jvp rule for " + opName);

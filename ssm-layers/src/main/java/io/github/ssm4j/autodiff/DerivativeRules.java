@@ -56,6 +56,21 @@ public final class DerivativeRules {
         BY_NAME.put(opName, new DerivativeRule(opName, jvp, vjp));
     }
 
+    /**
+     * Declares ops whose derivative is identically zero (piecewise constant: sign, comparisons, argmax).
+     * Their outputs are constants for the transformations, which neither need nor emit rules beyond them.
+     */
+    public static void registerZeroDerivative(String opName) {
+        BY_NAME.put(opName, new DerivativeRule(opName, c -> new SDVariable[c.numOutputs()],
+                c -> new SDVariable[c.numInputs()], true));
+    }
+
+    /** Whether the op is declared to have an identically zero derivative. */
+    public static boolean hasZeroDerivative(DifferentialFunction op) {
+        DerivativeRule rule = find(op);
+        return rule != null && rule.zero();
+    }
+
     /** Registers (or replaces) the rules for one op class; takes precedence over a rule by name. */
     public static void register(Class<? extends DifferentialFunction> opClass, JvpRule jvp, VjpRule vjp) {
         BY_CLASS.put(opClass, new DerivativeRule(opClass.getSimpleName(), jvp, vjp));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.ssm4j.autodiff.internal.ForwardTransformer;
 import io.github.ssm4j.autodiff.internal.GraphPath;
 import io.github.ssm4j.autodiff.internal.ReverseTransformer;
+import io.github.ssm4j.util.QuietSameDiff;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -137,7 +138,8 @@ public final class GraphCheck {
 
         Graph ref = new Graph(x);
         SDVariable loss = ref.asLoss(ref.sd.sum(ref.y.mul(ref.u())));
-        Map<String, INDArray> theirs = ref.sd.calculateGradients(ref.feed(x, null, u, null), names(ref.xs));
+        Map<String, INDArray> theirs = QuietSameDiff.call(
+                () -> ref.sd.calculateGradients(ref.feed(x, null, u, null), names(ref.xs)));
         double dotVjp = 0;
         for (int i = 0; i < x.length; i++) {
             dotVjp += ours.get(names[i]).mul(t[i]).sumNumber().doubleValue();
@@ -199,7 +201,7 @@ public final class GraphCheck {
             g.asLoss(loss);
             Map<String, INDArray> grads;
             try {
-                grads = g.sd.calculateGradients(g.feed(x, t, u, r), names(g.xs));
+                grads = QuietSameDiff.call(() -> g.sd.calculateGradients(g.feed(x, t, u, r), names(g.xs)));
             } catch (IllegalStateException e) {
                 // SameDiff treats a loss reached from x only through comparisons (eq, step) as constant.
                 if (!String.valueOf(e.getMessage()).contains("does not contain any trainable")) {

@@ -1,5 +1,6 @@
 package io.github.ssm4j.autodiff.internal;
 
+import io.github.ssm4j.autodiff.DerivativeRules;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -20,7 +21,8 @@ import org.nd4j.autodiff.samediff.internal.Variable;
  * the outputs depend on, in topological order, and which variables depend on the inputs.
  *
  * <p>Ops off the path (for example subgraphs computing from weights only) are constants for the
- * transformation: their outputs have zero tangents and need no cotangents.
+ * transformation: their outputs have zero tangents and need no cotangents. So are the outputs of ops
+ * declared to have a zero derivative (masks from comparisons, argmax): the path stops at them.
  */
 public final class GraphPath {
     private final List<SameDiffOp> ops;
@@ -37,6 +39,9 @@ public final class GraphPath {
         Set<String> dependent = new HashSet<>(inputs);
         List<SameDiffOp> path = new ArrayList<>();
         for (SameDiffOp op : ancestors) {
+            if (DerivativeRules.hasZeroDerivative(op.getOp())) {
+                continue;      // piecewise-constant op: its outputs are constants, the path stops here
+            }
             boolean onPath = false;
             for (String in : inputsOf(op)) {
                 onPath |= dependent.contains(in);

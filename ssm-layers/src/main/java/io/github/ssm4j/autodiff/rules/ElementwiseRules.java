@@ -50,7 +50,7 @@ public final class ElementwiseRules {
          .zeroDerivative("sign", "step", "floor", "ceil", "round", "zeroslike", "ones_as", "oneslike",
                  "greaterthan_scalar", "greaterthanorequal_scalar", "lessthan_scalar", "lessthanorequal_scalar",
                  "equals_scalar", "notequals_scalar", "greater", "greater_equal", "less", "less_equal",
-                 "equals", "not_equals");
+                 "equals", "not_equals", "argmax", "argmin", "onehot");
     }
 
     /** alpha + (1 − alpha)·step(x). */

@@ -10,7 +10,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
  * Reductions over dimensions, with and without keepDims. Sum and mean are linear; max routes the
- * derivative to the maxima (split evenly between ties); variance is written out from its definition
+ * derivative to the maximum (the first one among ties, as SameDiff does); variance is written out from its definition
  * (SameDiff's own variance gradient is wrong in 1.0.0-M2.1, so no rule emits that op).
  */
 public final class ReductionRules {
@@ -28,10 +28,20 @@ public final class ReductionRules {
          .rule("var", ReductionRules::varianceJvp, ReductionRules::varianceVjp);
     }
 
-    /** Tie-aware indicator of the maxima, divided by their number: sums to 1 over each reduced slice. */
+    /**
+     * Where the derivative of a max goes. Over one dimension we follow SameDiff's own gradient: all of it
+     * to the first maximum (a one-hot of argmax). Over several dimensions (no argmax there) it is split
+     * evenly between tied maxima, which equals SameDiff's wherever the maximum is unique.
+     */
     private static SDVariable maxWeights(RuleContext c) {
+        int[] dims = dims(c);
         SDVariable isMax = c.x().eq(broadcastBack(c, c.y())).castTo(c.x().dataType());
-        return isMax.div(c.sd().sum(isMax, true, dims(c)));
+        if (dims.length == 1) {
+            // the first maximum is the one where the running count of maxima reaches 1
+            SDVariable count = c.sd().cumsum(isMax, false, false, dims[0]);
+            return isMax.mul(count.eq(1.0).castTo(c.x().dataType()));
+        }
+        return isMax.div(c.sd().sum(isMax, true, dims));
     }
 
     private static SDVariable[] maxJvp(JvpContext c) {
