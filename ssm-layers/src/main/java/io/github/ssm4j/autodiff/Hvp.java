@@ -25,7 +25,10 @@ public final class Hvp {
      */
     public static SDVariable quadraticForm(SDVariable s, SDVariable x, SDVariable v) {
         SDVariable jv = Jvp.of(s, x, v);
-        return sumPerExample(v.mul(jv));
+        SDVariable product = v.mul(jv);
+        StaticShapes shapes = StaticShapes.of(x.getSameDiff());
+        shapes.record(product, shapes.shapeOf(v));
+        return sumPerExample(product);
     }
 
     /** {@code s = −∇ₓE} for an energy {@code E} of shape {@code [N]} or {@code [N, 1]}; shaped like {@code x}. */

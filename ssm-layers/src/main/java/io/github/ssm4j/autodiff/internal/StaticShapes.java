@@ -1,5 +1,8 @@
 package io.github.ssm4j.autodiff.internal;
 
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -8,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -26,7 +28,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * dynamic. Shapes of variables the transformations create are recorded directly.
  */
 public final class StaticShapes {
-    private static final Map<SameDiff, StaticShapes> BY_GRAPH = new WeakHashMap<>();
+    /**
+     * One oracle per graph, by identity: SameDiff's own hashCode walks (and changes with) its variables,
+     * so a WeakHashMap keyed by it would be slow and lose entries as graphs grow.
+     */
+    private static final Map<GraphKey, StaticShapes> BY_GRAPH = new HashMap<>();
+    private static final ReferenceQueue<SameDiff> COLLECTED = new ReferenceQueue<>();
     private static final long PROBE_A = 2;
     private static final long PROBE_B = 3;
 
@@ -39,7 +46,37 @@ public final class StaticShapes {
 
     /** The shape oracle of a graph; one per graph, so probes are shared between transformations. */
     public static synchronized StaticShapes of(SameDiff sd) {
-        return BY_GRAPH.computeIfAbsent(sd, StaticShapes::new);
+        for (Reference<? extends SameDiff> gone = COLLECTED.poll(); gone != null; gone = COLLECTED.poll()) {
+            BY_GRAPH.remove((GraphKey) gone);
+        }
+        return BY_GRAPH.computeIfAbsent(new GraphKey(sd, COLLECTED), k -> new StaticShapes(sd));
+    }
+
+    /** A weak, identity-based key for a graph. */
+    private static final class GraphKey extends WeakReference<SameDiff> {
+        private final int hash;
+
+        GraphKey(SameDiff sd, ReferenceQueue<SameDiff> queue) {
+            super(sd, queue);
+            this.hash = System.identityHashCode(sd);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) {
+                return true;
+            }
+            if (!(o instanceof GraphKey other)) {
+                return false;
+            }
+            SameDiff mine = get();
+            return mine != null && mine == other.get();
+        }
     }
 
     public long[] shapeOf(SDVariable v) {
