@@ -42,6 +42,22 @@ class BadInputTest {
     }
 
     @Test
+    void aRuleRegisteredByOpClassTakesPrecedenceOverTheName() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 2);
+        SDVariable y = sd.math.atanh(x);
+        SDVariable t = sd.placeHolder("t", DataType.DOUBLE, -1, 2);
+        // d/dx atanh(x) = 1/(1 − x²)
+        DerivativeRules.register(org.nd4j.linalg.api.ops.impl.transforms.strict.ATanh.class,
+                c -> JvpContext.one(c.tangent(0).div(c.x().mul(c.x()).rsub(1.0))),
+                c -> new SDVariable[] {c.g().div(c.x().mul(c.x()).rsub(1.0))});
+        SDVariable jvp = Jvp.of(y, x, t);
+        double value = sd.output(java.util.Map.of("x", Nd4j.createFromArray(new double[][] {{0.5, 0}}),
+                "t", Nd4j.createFromArray(new double[][] {{1, 1}})), jvp.name()).get(jvp.name()).getDouble(0);
+        assertEquals(1 / 0.75, value, 1e-12);
+    }
+
+    @Test
     void tangentShapeOrTypeMismatchNamesBothShapes() {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
