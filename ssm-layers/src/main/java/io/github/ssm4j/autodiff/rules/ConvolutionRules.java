@@ -283,9 +283,13 @@ public final class ConvolutionRules {
         return isMax.div(c.sd().sum(isMax, true, b.axes()));
     }
 
+    /**
+     * Upsampling as reshape + tile rather than the upsampling2d op: SameDiff's upsampling2d gradient is
+     * wrong for NHWC in 1.0.0-M2.1 (O(1) errors), and these ops have correct gradients in both layouts.
+     */
     private static SDVariable upsample(RuleContext c, SDVariable v) {
-        Upsampling2d op = c.op(Upsampling2d.class);
-        return c.sd().cnn.upsampling2d(v, op.getScaleH(), op.getScaleW(), op.isNchw());
+        Blocks b = Blocks.ofUpsampling(c);
+        return b.unblock(c, c.sd().tile(b.spread(c, v), b.spreadReps()));
     }
 
     /**
