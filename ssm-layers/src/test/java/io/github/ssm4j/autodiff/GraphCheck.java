@@ -136,17 +136,20 @@ public final class GraphCheck {
         String[] names = names(vjp);
         Map<String, INDArray> ours = g.sd.output(g.feed(x, null, u, null), names);
 
-        Graph ref = new Graph(x);
-        SDVariable loss = ref.asLoss(ref.sd.sum(ref.y.mul(ref.u())));
-        Map<String, INDArray> theirs = QuietSameDiff.call(
-                () -> ref.sd.calculateGradients(ref.feed(x, null, u, null), names(ref.xs)));
         double dotVjp = 0;
         for (int i = 0; i < x.length; i++) {
             dotVjp += ours.get(names[i]).mul(t[i]).sumNumber().doubleValue();
         }
         double dotJvp = centralDifference(x, t).mul(u).sumNumber().doubleValue();
         assertClose("<Jᵀu, t> vs <u, J t> (finite differences)", Nd4j.scalar(dotJvp), Nd4j.scalar(dotVjp), FD_TOL);
-        for (int i = 0; i < x.length && !Double.isNaN(sameDiffTolerance); i++) {
+        if (Double.isNaN(sameDiffTolerance)) {
+            return;     // SameDiff's gradient of this graph is known wrong or fails: not a reference
+        }
+        Graph ref = new Graph(x);
+        ref.asLoss(ref.sd.sum(ref.y.mul(ref.u())));
+        Map<String, INDArray> theirs = QuietSameDiff.call(
+                () -> ref.sd.calculateGradients(ref.feed(x, null, u, null), names(ref.xs)));
+        for (int i = 0; i < x.length; i++) {
             assertClose("VJP vs SameDiff gradient, input " + i, theirs.get(ref.xs[i].name()), ours.get(names[i]),
                     sameDiffTolerance);
         }
