@@ -119,7 +119,7 @@ public final class ConvolutionRules {
         if (c.needs(1)) {
             SDVariable x = geo.toNchw(sd, c.x());
             SDVariable k = transposed ? kernel(sd, g, x, geo) : kernel(sd, x, g, geo);
-            r[1] = perm == null ? k : sd.permute(k, inverse(perm));
+            r[1] = perm == null ? k : sd.permute(k, RuleArgs.inverse(perm));
         }
         if (r.length > 2 && c.needs(2)) {
             r[2] = sd.sum(g, false, 0, 2, 3);
@@ -142,13 +142,6 @@ public final class ConvolutionRules {
         return f == WeightsFormat.OIYX ? new int[] {2, 3, 1, 0} : new int[] {1, 2, 3, 0};   // OYXI
     }
 
-    private static int[] inverse(int[] perm) {
-        int[] inv = new int[perm.length];
-        for (int i = 0; i < perm.length; i++) {
-            inv[perm[i]] = i;
-        }
-        return inv;
-    }
 
     // ---- the convolution C_W, its transpose and its kernel derivative (all NCHW, kernel YXIO) ----
 

@@ -128,7 +128,7 @@ public final class NormalizationRules {
 
     private static int[] lnDims(RuleContext c) {
         int rank = c.rank(c.x());
-        return Arrays.stream(ints(c.property("dimensions"))).map(d -> d < 0 ? d + rank : d).sorted().toArray();
+        return Arrays.stream(RuleArgs.ints(c.property("dimensions"))).map(d -> d < 0 ? d + rank : d).sorted().toArray();
     }
 
     private static int lnChannel(RuleContext c) {
@@ -174,7 +174,7 @@ public final class NormalizationRules {
     /** Inputs by role; gamma and beta are absent when the op does not apply them. */
     private record BatchNorm(int axis, double eps, int gamma, int beta) {
         static BatchNorm of(RuleContext c) {
-            int[] axes = ints(c.property("axis"));
+            int[] axes = RuleArgs.ints(c.property("axis"));
             int rank = c.rank(c.x());
             if (axes.length != 1 || c.rank(c.in(1)) != 1) {
                 throw new IllegalStateException("batchnorm over several axes or with parameters of rank "
@@ -409,22 +409,6 @@ public final class NormalizationRules {
 
     // ---- helpers ----
 
-    /** An int-list property, however SameDiff holds it. */
-    private static int[] ints(Object p) {
-        if (p instanceof int[] a) {
-            return a.clone();
-        }
-        if (p instanceof long[] a) {
-            return Arrays.stream(a).mapToInt(Math::toIntExact).toArray();
-        }
-        if (p instanceof java.util.List<?> l) {
-            return l.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
-        }
-        if (p instanceof Number n) {
-            return new int[] {n.intValue()};
-        }
-        throw new IllegalStateException("Expected a list of dimensions, found " + p);
-    }
 
     private static SDVariable plus(SDVariable a, SDVariable b) {
         return a == null ? b : a.add(b);

@@ -81,16 +81,9 @@ public final class ReductionRules {
     static int[] dims(RuleContext c) {
         int rank = c.rank(c.x());
         Object d = c.property("dimensionz");
-        int[] dims = null;
-        if (d instanceof org.nd4j.linalg.api.ndarray.INDArray arr && arr.length() > 0) {
-            dims = arr.toIntVector();
-        } else if (d instanceof int[] ints && ints.length > 0) {
-            dims = ints.clone();
-        } else if (d instanceof long[] longs && longs.length > 0) {
-            dims = Arrays.stream(longs).mapToInt(Math::toIntExact).toArray();
-        }
-        // SameDiff marks a reduction over everything by an empty list or by Integer.MAX_VALUE
-        if (dims == null || Arrays.stream(dims).anyMatch(i -> i == Integer.MAX_VALUE)) {
+        int[] dims = d == null ? new int[0] : RuleArgs.ints(d);
+        // SameDiff marks a reduction over everything by no list, an empty one, or Integer.MAX_VALUE
+        if (dims.length == 0 || Arrays.stream(dims).anyMatch(i -> i == Integer.MAX_VALUE)) {
             dims = new int[rank];
             for (int i = 0; i < rank; i++) {
                 dims[i] = i;

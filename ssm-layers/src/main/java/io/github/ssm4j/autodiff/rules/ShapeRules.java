@@ -21,7 +21,7 @@ public final class ShapeRules {
     public static void register(RuleTable t) {
         t.linear("reshape", ShapeRules::reshapeForward, (c, g) -> reshapeLike(c, g, c.x()))
          .linear("permute", (c, v) -> c.sd().permute(v, permutation(c)),
-                 (c, g) -> c.sd().permute(g, inverse(permutation(c))))
+                 (c, g) -> c.sd().permute(g, RuleArgs.inverse(permutation(c))))
          .linear("transpose", (c, v) -> c.sd().transpose(v), (c, g) -> c.sd().transpose(g))
          .linear("expand_dims", (c, v) -> reshapeLike(c, v, c.y()), (c, g) -> reshapeLike(c, g, c.x()))
          .linear("squeeze", (c, v) -> reshapeLike(c, v, c.y()), (c, g) -> reshapeLike(c, g, c.x()))
@@ -59,13 +59,6 @@ public final class ShapeRules {
         return Arrays.stream(c.iArgs()).mapToInt(Math::toIntExact).toArray();
     }
 
-    private static int[] inverse(int[] perm) {
-        int[] inv = new int[perm.length];
-        for (int i = 0; i < perm.length; i++) {
-            inv[perm[i]] = i;
-        }
-        return inv;
-    }
 
     // ---- slice ↔ pad ----
 
