@@ -1,0 +1,55 @@
+package io.github.ssm4j.objective;
+
+import io.github.ssm4j.model.ScoreFunction;
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Checks and shapes shared by the built-in objectives. */
+final class Objectives {
+    private Objectives() {
+    }
+
+    static void requireUnconditional(ScoreFunction model, String objective) {
+        if (model.isConditional()) {
+            throw new IllegalArgumentException(objective + " trains an unconditional score s(x), but the model is "
+                    + "conditioned on the noise level '" + model.noiseLevel().name() + "'; train noise-conditional "
+                    + "models with DenoisingScoreMatching.noiseConditional");
+        }
+    }
+
+    /** {@code [blocks, N, ...x's non-batch shape]}. */
+    static long[] stackedShape(int blocks, int batchSize, ScoreFunction model) {
+        long[] in = model.inputShape();
+        long[] shape = new long[in.length + 1];
+        shape[0] = blocks;
+        shape[1] = batchSize;
+        System.arraycopy(in, 1, shape, 2, in.length - 1);
+        return shape;
+    }
+
+    /** The projections of {@code draws} checked and stacked as rows {@code [M·N, ...]}, in the model's dtype. */
+    static INDArray requireProjections(RandomDraws draws, int m, Batch batch) {
+        INDArray v = draws == null ? null : draws.projections();
+        long[] expected = stackedShape(m, batch.size(), batch.model());
+        if (v == null) {
+            throw new IllegalArgumentException("This objective needs projections of shape " + Arrays.toString(expected)
+                    + " [M, N, ...]; draw them with ObjectiveGraph.draw or pass RandomDraws.ofProjections");
+        }
+        if (!Arrays.equals(v.shape(), expected)) {
+            if (m == 1 && Arrays.equals(v.shape(), batch.x().shape())) {
+                return requireFiniteTyped(v, batch);
+            }
+            throw new IllegalArgumentException("Projections have shape " + Arrays.toString(v.shape())
+                    + " but this objective needs " + Arrays.toString(expected) + " [M, N, ...x's shape]");
+        }
+        long[] rows = batch.x().shape().clone();
+        rows[0] = (long) m * batch.size();
+        return requireFiniteTyped(v.reshape(rows), batch);
+    }
+
+    private static INDArray requireFiniteTyped(INDArray v, Batch batch) {
+        INDArray typed = v.dataType() == batch.dataType() ? v : v.castTo(batch.dataType());
+        Batch.requireFinite(typed, "The projections");
+        return typed;
+    }
+}
