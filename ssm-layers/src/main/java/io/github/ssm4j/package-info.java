@@ -4,6 +4,9 @@
  * <ul>
  *   <li>{@link io.github.ssm4j.autodiff}: graph-level JVP, differentiable VJP and HVP for SameDiff graphs,
  *       with a registry of derivative rules.</li>
+ *   <li>{@link io.github.ssm4j.model}: score functions from score networks or energy models.</li>
+ *   <li>{@link io.github.ssm4j.objective}: score-matching objectives (SSM, SSM-VR, ISM, DSM, FD-SSM).</li>
+ *   <li>{@link io.github.ssm4j.train}: training loops.</li>
  *   <li>{@link io.github.ssm4j.util}: small utilities (quiet SameDiff output).</li>
  * </ul>
  */

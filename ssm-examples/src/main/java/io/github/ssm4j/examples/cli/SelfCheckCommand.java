@@ -1,6 +1,11 @@
 package io.github.ssm4j.examples.cli;
 
 import io.github.ssm4j.autodiff.Hvp;
+import io.github.ssm4j.model.ScoreFunction;
+import io.github.ssm4j.objective.ImplicitScoreMatching;
+import io.github.ssm4j.objective.Projection;
+import io.github.ssm4j.objective.RandomDraws;
+import io.github.ssm4j.objective.SlicedScoreMatching;
 import io.github.ssm4j.util.QuietSameDiff;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -12,8 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 
 /**
- * Checks the installation end to end against closed forms (docs/score-matching.md): the sliced
- * score-matching terms of s(x) = x², the score and Hessian of E = ½‖x‖², and a weight gradient of
+ * Checks the installation end to end against closed forms (docs/score-matching.md): SSM and SSM-VR of
+ * s(x) = x², ISM, the score and Hessian of E = ½‖x‖², and a weight gradient of
  * vᵀ(∂s/∂x)v through SameDiff's backprop against finite differences.
  */
 @Command(name = "selfcheck", mixinStandardHelpOptions = true,
@@ -26,27 +31,32 @@ final class SelfCheckCommand implements Callable<Integer> {
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         System.out.println("ssm4j self-check on " + Nd4j.getBackend().getClass().getSimpleName()
                 + " (float64)");
-        slicedTermsOfSquare();
+        objectivesOnClosedForms();
         energyOfHalfSquaredNorm();
         weightGradientOfQuadraticForm();
         System.out.println(failures == 0 ? "All checks passed." : failures + " check(s) FAILED.");
         return failures == 0 ? 0 : 1;
     }
 
-    /** s(x) = x² at x = (2, 7), v = (1, 1): SSM = 1422.5, SSM-VR = 1226.5. */
-    private void slicedTermsOfSquare() {
+    /** s(x) = x² at x = (2, 7), v = (1, 1): SSM = 1422.5, SSM-VR = 1226.5; E = ½‖x‖² has ISM ½‖x‖² − D. */
+    private void objectivesOnClosedForms() {
+        INDArray x = Nd4j.createFromArray(new double[][] {{2, 7}});
+        RandomDraws ones = RandomDraws.ofProjections(Nd4j.createFromArray(new double[][][] {{{1, 1}}}));
+        double ssm = SlicedScoreMatching.standard(Projection.RADEMACHER).attach(square()).evaluate(x, ones).loss();
+        double vr = SlicedScoreMatching.varianceReduced(Projection.RADEMACHER).attach(square()).evaluate(x, ones).loss();
+        report("SSM    of s(x)=x² at (2,7), v=(1,1)", 1422.5, ssm, 1e-12);
+        report("SSM-VR of s(x)=x² at (2,7), v=(1,1)", 1226.5, vr, 1e-12);
+        SameDiff sd = SameDiff.create();
+        SDVariable in = sd.placeHolder("x", DataType.DOUBLE, -1, 2);
+        ScoreFunction energy = ScoreFunction.ofEnergy(in, sd.sum(in.mul(in), false, 1).mul(0.5));
+        double ism = ImplicitScoreMatching.exact().attach(energy).evaluate(x, RandomDraws.none()).loss();
+        report("ISM    of E=½‖x‖² at (2,7): ½‖x‖² − D", 0.5 * 53 - 2, ism, 1e-12);
+    }
+
+    private static ScoreFunction square() {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 2);
-        SDVariable v = sd.placeHolder("v", DataType.DOUBLE, -1, 2);
-        SDVariable s = sd.math.square(x);
-        SDVariable curvature = Hvp.quadraticForm(s, x, v);
-        SDVariable projected = sd.sum(s.mul(v), false, 1);
-        SDVariable ssm = projected.mul(projected).mul(0.5).add(curvature);
-        SDVariable ssmVr = sd.sum(s.mul(s), false, 1).mul(0.5).add(curvature);
-        Map<String, INDArray> out = sd.output(Map.of("x", Nd4j.createFromArray(new double[][] {{2, 7}}),
-                "v", Nd4j.createFromArray(new double[][] {{1, 1}})), ssm.name(), ssmVr.name());
-        report("SSM    of s(x)=x² at (2,7), v=(1,1)", 1422.5, out.get(ssm.name()).getDouble(0), 1e-12);
-        report("SSM-VR of s(x)=x² at (2,7), v=(1,1)", 1226.5, out.get(ssmVr.name()).getDouble(0), 1e-12);
+        return ScoreFunction.ofScore(x, sd.math.square(x));
     }
 
     /** E = ½‖x‖²: s = −∇E = −x and ∇²E·v = v. */
