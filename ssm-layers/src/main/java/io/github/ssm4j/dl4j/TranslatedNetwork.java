@@ -1,0 +1,53 @@
+package io.github.ssm4j.dl4j;
+
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * A DL4J network written as a SameDiff graph by {@link NetworkTranslator}: inputs are placeholders
+ * ({@code [-1, ...]}, in the network's dtype), the output is the network's output after its last
+ * activation (the DL4J loss function is not part of it), and every trainable DL4J parameter is a SameDiff
+ * variable ({@link #bindings()}) holding a <b>copy</b> of the parameter, in the shape and element order of
+ * DL4J's parameter table ({@code net.getParam(key)}).
+ *
+ * <p>Copies, not views, so that SameDiff never sees DL4J's 'f'-ordered parameter views; keep both sides in
+ * step with {@link #pullParameters()} (network → graph) after the network's parameters change.
+ *
+ * <p>Stability: public API.
+ */
+public interface TranslatedNetwork {
+    SameDiff sameDiff();
+
+    /** Input placeholders, in the network's input order (one for a MultiLayerNetwork). */
+    List<SDVariable> inputs();
+
+    /** The first input. */
+    default SDVariable input() {
+        return inputs().get(0);
+    }
+
+    /** Network outputs, in the network's output order (one for a MultiLayerNetwork). */
+    List<SDVariable> outputs();
+
+    /** The first output. */
+    default SDVariable output() {
+        return outputs().get(0);
+    }
+
+    /** One binding per trainable DL4J parameter. */
+    List<ParameterBinding> bindings();
+
+    /** Copies the DL4J network's current parameters into the graph's variables. */
+    void pullParameters();
+
+    /** SameDiff variable name → DL4J parameter-table key ("0_W"), for every binding. */
+    default Map<String, String> networkKeys() {
+        java.util.LinkedHashMap<String, String> m = new java.util.LinkedHashMap<>();
+        for (ParameterBinding b : bindings()) {
+            m.put(b.variable(), b.networkKey());
+        }
+        return m;
+    }
+}
