@@ -36,6 +36,15 @@ public interface TranslatedNetwork {
         return outputs().get(0);
     }
 
+    /**
+     * The first output before the output layer's activation (the logits of a classifier), for energy heads
+     * such as −logsumexp of the logits.
+     */
+    default SDVariable preActivationOutput() {
+        throw new UnsupportedOperationException("This translation does not expose the output layer's "
+                + "pre-activation values");
+    }
+
     /** One binding per trainable DL4J parameter. */
     List<ParameterBinding> bindings();
 

@@ -1,0 +1,46 @@
+package io.github.ssm4j.dl4j;
+
+import io.github.ssm4j.objective.ScoreMatchingObjective;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+import org.nd4j.shade.jackson.core.JsonProcessingException;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+/**
+ * What a checkpoint stores besides the DL4J network (whose parameters, updater state, and iteration and
+ * epoch counters ModelSerializer keeps): the training configuration and the position in the data, so that
+ * a resumed run draws the same projections for the same steps and continues at the same batch.
+ *
+ * @param objective the objective, with its options
+ * @param energyHead how the network's output becomes a score model
+ * @param noiseLevelInput the ComputationGraph input carrying σ for noise-conditional models, or null
+ * @param seed the seed of the per-step draws
+ * @param batchesDoneInEpoch batches of the current epoch already trained on
+ *
+ * <p>Stability: public API.
+ */
+public record TrainerState(@JsonProperty("objective") ScoreMatchingObjective objective,
+                           @JsonProperty("energyHead") EnergyHead energyHead,
+                           @JsonProperty("noiseLevelInput") String noiseLevelInput,
+                           @JsonProperty("seed") long seed,
+                           @JsonProperty("batchesDoneInEpoch") int batchesDoneInEpoch) {
+
+    public String toJson() {
+        try {
+            return new ObjectMapper().writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write trainer state as JSON", e);
+        }
+    }
+
+    public static TrainerState fromJson(String json) {
+        try {
+            return new ObjectMapper().readValue(json, TrainerState.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Not an ssm4j trainer state: " + e.getMessage(), e);
+        }
+    }
+
+    TrainerState atBatch(int batches) {
+        return new TrainerState(objective, energyHead, noiseLevelInput, seed, batches);
+    }
+}

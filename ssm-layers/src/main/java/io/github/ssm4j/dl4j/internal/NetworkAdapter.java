@@ -1,0 +1,218 @@
+package io.github.ssm4j.dl4j.internal;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The parts of {@link MultiLayerNetwork} and {@link ComputationGraph} the trainer needs, behind one face:
+ * parameter-table keys, the flattened gradient view, the network's own updater, iteration and epoch
+ * counters, and its listeners. Applying a step the way DL4J's own SGD optimiser does (gradient into the
+ * flattened view, {@code updater.update}, {@code params −= update}) keeps updater state, regularisation,
+ * gradient normalisation and learning-rate schedules exactly DL4J's, and ModelSerializer's round trip intact.
+ */
+public abstract class NetworkAdapter {
+
+    public static NetworkAdapter of(Model net) {
+        if (net instanceof MultiLayerNetwork mln) {
+            return new Mln(mln);
+        }
+        if (net instanceof ComputationGraph cg) {
+            return new Graph(cg);
+        }
+        throw new IllegalArgumentException("Score matching trains a MultiLayerNetwork or a ComputationGraph, not a "
+                + (net == null ? "null model" : net.getClass().getName()));
+    }
+
+    public abstract Model model();
+
+    /** The layer behind a layer name ("0" or a vertex name). */
+    protected abstract Layer layer(String name);
+
+    protected abstract BaseMultiLayerUpdater<?> updater();
+
+    protected abstract INDArray gradientsView();
+
+    public abstract int iterationCount();
+
+    public abstract int epochCount();
+
+    protected abstract void setIterationCount(int count);
+
+    public abstract void incrementEpochCount();
+
+    public abstract Collection<TrainingListener> listeners();
+
+    public abstract void setScore(double score);
+
+    /**
+     * Applies one step: writes {@code gradients} (keyed by "layer_param") into the network's gradient view,
+     * lets the network's updater turn them into an update, subtracts it from the parameters and advances
+     * the iteration counter. Gradients must be the mean over the batch (DL4J's minibatch division is
+     * neutralised by passing a batch size of 1).
+     */
+    public void applyGradients(Map<String, INDArray> gradients) {
+        INDArray view = gradientsView();
+        view.assign(0);
+        Gradient g = new DefaultGradient(view);
+        Map<String, Map<String, INDArray>> byLayer = new LinkedHashMap<>();
+        for (Map.Entry<String, INDArray> e : gradients.entrySet()) {
+            String key = e.getKey();
+            int cut = key.lastIndexOf('_');
+            String layerName = key.substring(0, cut);
+            Map<String, INDArray> views = byLayer.computeIfAbsent(layerName, this::gradientViews);
+            INDArray target = views.get(key.substring(cut + 1));
+            if (target == null) {
+                throw new IllegalStateException("Layer '" + layerName + "' has no gradient view for parameter '"
+                        + key.substring(cut + 1) + "'; it has " + views.keySet());
+            }
+            target.assign(e.getValue().reshape(target.shape()));
+            g.setGradientFor(key, target);
+        }
+        updater().update(g, iterationCount(), epochCount(), 1, LayerWorkspaceMgr.noWorkspaces());
+        INDArray params = model().params();
+        params.subi(view.reshape(params.shape()));
+        setIterationCount(iterationCount() + 1);
+    }
+
+    private Map<String, INDArray> gradientViews(String layerName) {
+        Layer layer = layer(layerName);
+        INDArray layerView = layer.getGradientsViewArray();
+        if (layerView == null) {
+            throw new IllegalStateException("Layer '" + layerName + "' has no gradient view (no parameters?)");
+        }
+        return layer.conf().getLayer().initializer().getGradientsFromFlattened(layer.conf(), layerView);
+    }
+
+    private static final class Mln extends NetworkAdapter {
+        private final MultiLayerNetwork net;
+
+        Mln(MultiLayerNetwork net) {
+            this.net = net;
+            if (net.getGradientsViewArray() == null) {
+                net.initGradientsView();
+            }
+        }
+
+        @Override
+        public Model model() {
+            return net;
+        }
+
+        @Override
+        protected Layer layer(String name) {
+            return net.getLayer(Integer.parseInt(name));
+        }
+
+        @Override
+        protected BaseMultiLayerUpdater<?> updater() {
+            return (BaseMultiLayerUpdater<?>) net.getUpdater(true);
+        }
+
+        @Override
+        protected INDArray gradientsView() {
+            return net.getGradientsViewArray();
+        }
+
+        @Override
+        public int iterationCount() {
+            return net.getIterationCount();
+        }
+
+        @Override
+        public int epochCount() {
+            return net.getEpochCount();
+        }
+
+        @Override
+        protected void setIterationCount(int count) {
+            net.setIterationCount(count);
+        }
+
+        @Override
+        public void incrementEpochCount() {
+            net.incrementEpochCount();
+        }
+
+        @Override
+        public Collection<TrainingListener> listeners() {
+            return net.getListeners();
+        }
+
+        @Override
+        public void setScore(double score) {
+            net.setScore(score);
+        }
+    }
+
+    private static final class Graph extends NetworkAdapter {
+        private final ComputationGraph net;
+
+        Graph(ComputationGraph net) {
+            this.net = net;
+            if (net.getGradientsViewArray() == null) {
+                net.initGradientsView();
+            }
+        }
+
+        @Override
+        public Model model() {
+            return net;
+        }
+
+        @Override
+        protected Layer layer(String name) {
+            return net.getLayer(name);
+        }
+
+        @Override
+        protected BaseMultiLayerUpdater<?> updater() {
+            return (BaseMultiLayerUpdater<?>) net.getUpdater(true);
+        }
+
+        @Override
+        protected INDArray gradientsView() {
+            return net.getGradientsViewArray();
+        }
+
+        @Override
+        public int iterationCount() {
+            return net.getConfiguration().getIterationCount();
+        }
+
+        @Override
+        public int epochCount() {
+            return net.getConfiguration().getEpochCount();
+        }
+
+        @Override
+        protected void setIterationCount(int count) {
+            net.getConfiguration().setIterationCount(count);
+        }
+
+        @Override
+        public void incrementEpochCount() {
+            net.incrementEpochCount();
+        }
+
+        @Override
+        public Collection<TrainingListener> listeners() {
+            return net.getListeners();
+        }
+
+        @Override
+        public void setScore(double score) {
+            net.setScore(score);
+        }
+    }
+}
