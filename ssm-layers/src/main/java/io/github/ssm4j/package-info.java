@@ -7,6 +7,8 @@
  *   <li>{@link io.github.ssm4j.model}: score functions from score networks or energy models.</li>
  *   <li>{@link io.github.ssm4j.objective}: score-matching objectives (SSM, SSM-VR, ISM, DSM, FD-SSM).</li>
  *   <li>{@link io.github.ssm4j.train}: training loops.</li>
+ *   <li>{@link io.github.ssm4j.dl4j}: DL4J networks as score models, ScoreMatchingTrainer, checkpoints.</li>
+ *   <li>{@link io.github.ssm4j.sampling}: Langevin and annealed Langevin sampling.</li>
  *   <li>{@link io.github.ssm4j.util}: small utilities (quiet SameDiff output).</li>
  * </ul>
  */
