@@ -44,8 +44,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * {@code OutputLayer} does not divide, and reports 2·Σℓᵢ.)
  *
  * <h2>Images and sequences</h2>
- * {@code CnnLossLayer} and {@code RnnLossLayer} hand the loss one row per position (pixel or time step),
- * example-major, so rows r and r + (rows/2) are still the two members of one pair. The variance-reduced ½‖s̄‖²
+ * {@code CnnLossLayer} hands the loss one row per pixel, example-major ({@code RnnLossLayer} one per time
+ * step, likewise; untested), so rows r and r + (rows/2) are still the two members of one pair. The variance-reduced ½‖s̄‖²
  * and the curvature are sums over positions, so the variance-reduced form is exactly FD-SSM-VR there. The
  * standard form's ½(vᵀs̄)² is not such a sum: per-position rows give Σₚ ½(vₚᵀs̄ₚ)², slicing each position
  * separately. That has the same mean for RADEMACHER and GAUSSIAN projections (E[vₚvₚᵀ] = I) but is not the
@@ -60,6 +60,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * A per-example mask (a column [2N, 1], equal for the two rows of each pair) weights each pair's ℓ; as with
  * DL4J's losses, the division is still by the number of rows. A per-output mask is rejected: the terms couple
  * every output of an example.
+ *
+ * <p>DL4J 1.0.0-M2.1's {@code CnnLossLayer} in NHWC reports a score inconsistent with its gradient (a DL4J
+ * bug, seen with MSE); use NCHW for the loss layer.
  *
  * <p>Stability: public API.
  */
