@@ -86,8 +86,10 @@ final class TranslationCheck {
         for (int batch : new int[] {1, 3}) {
             checkOutputs(g, inputs(g, batch));
         }
-        checkJvp(g, inputs(g, 2));
-        checkParameterGradients(translation.get(), inputs(g, 2));
+        for (int batch : new int[] {1, 2}) {
+            checkJvp(translation.get(), inputs(g, batch));
+            checkParameterGradients(translation.get(), inputs(g, batch));
+        }
     }
 
     void checkOutputs(TranslatedNetwork g, INDArray[] x) {
