@@ -113,20 +113,27 @@ final class TranslationCheck {
             SDVariable t = sd.placeHolder("jvp_tangent_" + i, in.dataType(), in.placeholderShape());
             List<String> jvps = new ArrayList<>();
             for (SDVariable out : g.outputs()) {
-                jvps.add(Jvp.of(out, in, t).name());
+                jvps.add(dependsOn(out, in) ? Jvp.of(out, in, t).name() : null);
             }
             INDArray tangent = normal(x[i].shape());
             Map<String, INDArray> feed = feed(g, x);
             feed.put(t.name(), tangent);
-            Map<String, INDArray> analytic = sd.output(feed, jvps.toArray(new String[0]));
+            Map<String, INDArray> analytic = sd.output(feed, jvps.stream().filter(n -> n != null)
+                    .toArray(String[]::new));
             INDArray[] plus = evaluate(g, shifted(x, i, tangent, H));
             INDArray[] minus = evaluate(g, shifted(x, i, tangent, -H));
             for (int o = 0; o < jvps.size(); o++) {
                 INDArray fd = plus[o].sub(minus[o]).divi(2 * H);
-                assertClose("JVP of output " + o + " w.r.t. input " + i + " vs central differences", fd,
-                        analytic.get(jvps.get(o)), fdTolerance);
+                INDArray jvp = jvps.get(o) == null ? fd.mul(0.0) : analytic.get(jvps.get(o));
+                assertClose("JVP of output " + o + " w.r.t. input " + i + " vs central differences", fd, jvp,
+                        fdTolerance);
             }
         }
+    }
+
+    private static boolean dependsOn(SDVariable out, SDVariable in) {
+        return io.github.ssm4j.autodiff.internal.GraphPath.between(out.getSameDiff(), List.of(in.name()),
+                List.of(out.name())).dependsOnInputs(out.name());
     }
 
     void checkParameterGradients(TranslatedNetwork g, INDArray[] x) {

@@ -62,7 +62,7 @@ public final class GraphTranslation {
             throw new IllegalArgumentException("The ComputationGraph has " + inputNames.size() + " inputs "
                     + inputNames + " but " + inputTypes.length + " input types were given");
         }
-        Map<String, InputType> types = conf.clone().getLayerActivationTypes(true, false, inputTypes);
+        Map<String, InputType> types = activationTypes(conf, inputTypes);
         Translation t = new Translation(conf.getDataType(), TranslatorTable.global(),
                 name -> net.getVertex(name).paramTable(false));
         Map<String, SDVariable> values = new HashMap<>();
@@ -110,6 +110,17 @@ public final class GraphTranslation {
             type = p.getOutputType(type);
         }
         return t.layer(name, where, layer, x, type, outType);
+    }
+
+    /** DL4J's output type of every vertex; a vertex that cannot tell (SameDiffVertex by default) is named. */
+    private static Map<String, InputType> activationTypes(ComputationGraphConfiguration conf, InputType[] inputTypes) {
+        try {
+            return conf.clone().getLayerActivationTypes(true, false, inputTypes);
+        } catch (UnsupportedOperationException e) {
+            throw new IllegalArgumentException("DL4J cannot compute the output types of this graph's vertices ("
+                    + e.getMessage() + "); the translation needs them for static shapes. A SameDiffVertex must "
+                    + "override getOutputType(int, InputType...)", e);
+        }
     }
 
     private static Layer firstReader(ComputationGraphConfiguration conf, String input) {

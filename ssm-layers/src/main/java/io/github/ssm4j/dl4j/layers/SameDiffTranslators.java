@@ -1,8 +1,10 @@
 package io.github.ssm4j.dl4j.layers;
 
+import java.lang.reflect.Field;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLambdaVertex;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.nd4j.autodiff.samediff.NameScope;
@@ -47,10 +49,33 @@ public final class SameDiffTranslators {
             inputs.put(names.get(i), c.inputs().get(i));
         }
         NameScope scope = c.sd().withNameScope(scopeName(c));
+        Object cached = swapLambdaInputs(c.vertex(), null);
         try {
             return c.vertex().defineVertex(c.sd(), inputs, params, new LinkedHashMap<>());
         } finally {
+            swapLambdaInputs(c.vertex(), cached);
             scope.close();
+        }
+    }
+
+    /**
+     * A SameDiffLambdaVertex caches the input variables of the first graph it was defined in (DL4J's own,
+     * once the network has run) and would hand those to our graph; we clear the cache for our call and
+     * restore it afterwards. Returns the previous value.
+     */
+    private static Object swapLambdaInputs(SameDiffVertex vertex, Object value) {
+        if (!(vertex instanceof SameDiffLambdaVertex)) {
+            return null;
+        }
+        try {
+            Field f = SameDiffLambdaVertex.class.getDeclaredField("inputs");
+            f.setAccessible(true);
+            Object previous = f.get(vertex);
+            f.set(vertex, value);
+            return previous;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("Cannot reset the cached inputs of SameDiffLambdaVertex "
+                    + vertex.getClass().getName() + " (DL4J version other than 1.0.0-M2.1?)", e);
         }
     }
 
