@@ -31,7 +31,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   <li>differentiability: {@code Jvp.of(output, input, t)} builds (so every emitted op has a derivative
  *       rule) and equals central differences of the translated output;</li>
  *   <li>trainability: SameDiff's gradient of ⟨r, output⟩ with respect to every bound variable equals
- *       central differences along a random direction of all of them.</li>
+ *       central differences along a random direction of all of them (at most 50 nonzero entries per
+ *       parameter tensor, so that large networks do not cross too many relu kinks).</li>
  * </ol>
  * Central differences with step h have truncation error O(h²) and rounding error O(ε/h); with h = 1e-6
  * both are below 1e-8 relative for these O(1) networks, and 1e-6 relative still catches any wrong rule.
@@ -51,7 +52,9 @@ final class TranslationCheck {
     private final Reference reference;
     private final Supplier<TranslatedNetwork> translation;
     private boolean trainModeToo = true;
-    private double fdTolerance = FD_TOL;
+    private final double fdTolerance = FD_TOL;
+    private int[] derivativeBatches = {1, 2};
+    private java.util.function.Predicate<String> perturbed = v -> true;
     private final Random random;
 
     private TranslationCheck(String name, Reference reference, Supplier<TranslatedNetwork> translation) {
@@ -75,9 +78,22 @@ final class TranslationCheck {
         return this;
     }
 
-    /** Networks with many relu units: compare JVPs by relative norm instead of elementwise. */
-    TranslationCheck fdTolerance(double tol) {
-        fdTolerance = tol;
+    /**
+     * Restricts the finite-difference direction to these variables. In a deep relu network every weight
+     * moves every pre-activation downstream of it, and among millions of units some lie within the step
+     * of a kink, which biases central differences by O(1) without showing in a comparison of steps h and
+     * h/2 (a kink at distance δ ≪ h biases both alike); measured on UNet: 7e-4 absolute error along all
+     * tensors at once, ≤ 9e-7 along each tensor alone. Such networks check the rest against DL4J's own
+     * backprop instead.
+     */
+    TranslationCheck perturbOnly(java.util.function.Predicate<String> variables) {
+        perturbed = variables;
+        return this;
+    }
+
+    /** Batch sizes at which JVPs and parameter gradients are checked (1 and 2 unless told). */
+    TranslationCheck derivativesAtBatch(int... sizes) {
+        derivativeBatches = sizes.clone();
         return this;
     }
 
@@ -86,7 +102,7 @@ final class TranslationCheck {
         for (int batch : new int[] {1, 3}) {
             checkOutputs(g, inputs(g, batch));
         }
-        for (int batch : new int[] {1, 2}) {
+        for (int batch : derivativeBatches) {
             checkJvp(translation.get(), inputs(g, batch));
             checkParameterGradients(translation.get(), inputs(g, batch));
         }
@@ -157,17 +173,39 @@ final class TranslationCheck {
         sd.setLossVariables(loss);
         Map<String, INDArray> feed = feed(g, x);
         Map<String, INDArray> grads = QuietSameDiff.call(() -> sd.calculateGradients(feed, vars));
-        double analytic = 0;
-        Map<String, INDArray> directions = new HashMap<>();
-        for (String v : vars) {
-            INDArray d = normal(sd.getArrForVarName(v).shape());
-            directions.put(v, d);
-            analytic += grads.get(v).mul(d).sumNumber().doubleValue();
+        String tried = "";
+        for (int attempt = 0; attempt < 4; attempt++) {
+            double analytic = 0;
+            Map<String, INDArray> directions = new HashMap<>();
+            for (String v : vars) {
+                if (!perturbed.test(v)) {
+                    continue;
+                }
+                INDArray d = sparseNormal(sd.getArrForVarName(v).shape());
+                directions.put(v, d);
+                analytic += grads.get(v).mul(d).sumNumber().doubleValue();
+            }
+            double fd = centralDifference(sd, loss, feed, directions, H);
+            double fdHalf = centralDifference(sd, loss, feed, directions, H / 2);
+            if (Math.abs(fd - fdHalf) <= fdTolerance * (1 + Math.abs(fdHalf))) {
+                assertClose("SameDiff parameter gradient vs central differences", Nd4j.scalar(fdHalf),
+                        Nd4j.scalar(analytic), fdTolerance);
+                return;
+            }
+            tried += " " + fd + " (h) vs " + fdHalf + " (h/2);";
         }
-        double plus = lossAt(sd, loss, feed, directions, H);
-        double minus = lossAt(sd, loss, feed, directions, -H);
-        assertClose("SameDiff parameter gradient vs central differences", Nd4j.scalar((plus - minus) / (2 * H)),
-                Nd4j.scalar(analytic), fdTolerance);
+        throw new AssertionError(name + ": the loss is not smooth at the finite-difference scale along any of 4 "
+                + "random parameter directions (relu kinks crossed):" + tried);
+    }
+
+    /**
+     * Central differences along {@code directions}. Differences at h and h/2 agree to O(h²) where the
+     * loss is smooth; where they do not, the step crossed a relu kink or a max-pooling switch, and the
+     * direction is redrawn rather than the tolerance loosened.
+     */
+    private static double centralDifference(SameDiff sd, SDVariable loss, Map<String, INDArray> feed,
+                                            Map<String, INDArray> directions, double h) {
+        return (lossAt(sd, loss, feed, directions, h) - lossAt(sd, loss, feed, directions, -h)) / (2 * h);
     }
 
     private static double lossAt(SameDiff sd, SDVariable loss, Map<String, INDArray> feed,
@@ -224,6 +262,18 @@ final class TranslationCheck {
             r[i] = x[i].dup();
         }
         return r;
+    }
+
+    /** A direction with at most 50 standard normal entries, at random positions, the rest zero. */
+    private INDArray sparseNormal(long[] shape) {
+        INDArray d = Nd4j.zeros(DataType.DOUBLE, shape);
+        if (d.length() <= 50) {
+            return normal(shape);
+        }
+        for (int k = 0; k < 50; k++) {
+            d.putScalar(random.nextInt(Math.toIntExact(d.length())), random.nextGaussian());
+        }
+        return d;
     }
 
     INDArray normal(long[] shape) {

@@ -43,8 +43,9 @@ public final class MultiLayerTranslation {
         InputType type = inputType;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
-            String where = "layer " + i + " (" + layer.getClass().getSimpleName()
-                    + (layer.getLayerName() == null ? "" : " '" + layer.getLayerName() + "'") + ")";
+            String name = layer.getLayerName();
+            boolean named = name != null && !name.equals("layer" + i);     // DL4J's default name says nothing
+            String where = "layer " + i + " (" + layer.getClass().getSimpleName() + (named ? " '" + name + "'" : "") + ")";
             InputPreProcessor p = conf.getInputPreProcess(i);
             if (p != null) {
                 x = t.preprocess(p, x, type, where);
