@@ -31,6 +31,7 @@ final class Translation {
     final ParameterSource source;
     final List<ParameterBinding> bindings = new ArrayList<>();
     final List<ParameterBinding> states = new ArrayList<>();
+    private final java.util.Map<String, Integer> layerOrder = new java.util.HashMap<>();
 
     Translation(DataType dataType, TranslatorTable table, ParameterSource source) {
         this.dataType = dataType;
@@ -95,6 +96,7 @@ final class Translation {
     /** A trainable parameter: a VARIABLE holding a copy of the DL4J parameter. */
     SDVariable bindParameter(String layer, String key) {
         String name = freeName(layer + "_" + key);
+        layerOrder.putIfAbsent(layer, layerOrder.size());
         SDVariable v = sd.var(name, copy(layer, key));
         bindings.add(new ParameterBinding(name, layer, key));
         return v;
@@ -103,6 +105,7 @@ final class Translation {
     /** A non-trainable parameter: a constant holding a copy, refreshed by pullParameters. */
     SDVariable bindState(String layer, String key) {
         String name = freeName(layer + "_" + key);
+        layerOrder.putIfAbsent(layer, layerOrder.size());
         SDVariable v = sd.constant(name, copy(layer, key));
         states.add(new ParameterBinding(name, layer, key));
         return v;
@@ -124,7 +127,15 @@ final class Translation {
         return name;
     }
 
+    /** Bindings in the network's parameter order (layer by layer, DL4J's key order), not request order. */
     TranslatedGraph finish(List<SDVariable> inputs, List<SDVariable> outputs) {
-        return new TranslatedGraph(sd, inputs, outputs, bindings, states, source);
+        return new TranslatedGraph(sd, inputs, outputs, networkOrder(bindings), networkOrder(states), source);
+    }
+
+    private List<ParameterBinding> networkOrder(List<ParameterBinding> list) {
+        List<ParameterBinding> sorted = new ArrayList<>(list);
+        sorted.sort(java.util.Comparator.comparingInt((ParameterBinding b) -> layerOrder.get(b.layer()))
+                .thenComparingInt(b -> new ArrayList<>(parameterKeys(b.layer())).indexOf(b.parameter())));
+        return sorted;
     }
 }
