@@ -14,7 +14,9 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -24,7 +26,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Bindings, state constants, pulling and pushing parameters, dtypes, and wrapping into a ScoreFunction. */
+/**
+ * Bindings, state constants, frozen layers, pulling and pushing parameters, dtypes, and wrapping into a
+ * ScoreFunction.
+ */
 class ParameterBindingTest {
     private static final InputType IMG = InputType.convolutional(5, 5, 2);
 
@@ -112,6 +117,21 @@ class ParameterBindingTest {
         INDArray x = Nd4j.randn(DataType.DOUBLE, 4, 3);
         INDArray sx = e.sameDiff().output(Map.of("input", x), energy.score().name()).get(energy.score().name());
         assertArrayEquals(new long[] {4, 3}, sx.shape());
+    }
+
+    @Test
+    void frozenLayersTranslateWithConstantParameters() {
+        MultiLayerNetwork base = Networks.mln(IMG, conv(3, 3).nOut(3).build(), new BatchNormalization.Builder().build(),
+                dense(4, Activation.TANH), out(2));
+        MultiLayerNetwork net = new TransferLearning.Builder(base).setFeatureExtractor(2).build();
+        assertTrue(net.getLayerWiseConfigurations().getConf(0).getLayer() instanceof FrozenLayer,
+                () -> net.getLayerWiseConfigurations().getConf(0).getLayer().getClass().getName());
+        TranslatedNetwork g = NetworkTranslator.translate(net, IMG);
+        assertEquals(List.of("3_W", "3_b"), g.bindings().stream().map(ParameterBinding::networkKey).toList());
+        assertEquals(List.of("0_b", "0_W", "1_gamma", "1_beta", "1_mean", "1_log10stdev", "2_W", "2_b"),
+                g.stateBindings().stream().map(ParameterBinding::networkKey).toList());
+        TranslationCheck.of("frozen feature extractor", net, () -> NetworkTranslator.translate(net, IMG))
+                .inferenceOnly().verify();
     }
 
     private static INDArray output(TranslatedNetwork g, INDArray x) {

@@ -14,8 +14,8 @@ import org.nd4j.linalg.activations.IActivation;
  * preprocessors and activations. The built-in translators are registered here, one family per file
  * ({@link DenseTranslators}, {@link ConvolutionTranslators}, {@link PoolingTranslators},
  * {@link SpatialTranslators}, {@link NormalizationTranslators}, {@link OutputTranslators},
- * {@link SameDiffTranslators}, {@link VertexTranslators}, {@link PreprocessorTranslators},
- * {@link ActivationTranslators}); adding your own is one call:
+ * {@link SameDiffTranslators}, {@link FrozenTranslators}, {@link VertexTranslators},
+ * {@link PreprocessorTranslators}, {@link ActivationTranslators}); adding your own is one call:
  *
  * <pre>{@code
  * TranslatorTable.global().layer(MyScaleLayer.class,
@@ -40,6 +40,7 @@ public final class TranslatorTable {
         SpatialTranslators.register(GLOBAL);
         NormalizationTranslators.register(GLOBAL);
         SameDiffTranslators.register(GLOBAL);
+        FrozenTranslators.register(GLOBAL);
         VertexTranslators.register(GLOBAL);
         PreprocessorTranslators.register(GLOBAL);
         ActivationTranslators.register(GLOBAL);
