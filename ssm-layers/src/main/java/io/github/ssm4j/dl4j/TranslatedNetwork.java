@@ -12,8 +12,13 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * variable ({@link #bindings()}) holding a <b>copy</b> of the parameter, in the shape and element order of
  * DL4J's parameter table ({@code net.getParam(key)}).
  *
+ * <p>The graph computes what {@code net.output(x, false)} computes: inference mode, so dropout and weight
+ * noise are the identity and BatchNormalization uses its running statistics, which are SameDiff constants
+ * ({@link #stateBindings()}), not variables.
+ *
  * <p>Copies, not views, so that SameDiff never sees DL4J's 'f'-ordered parameter views; keep both sides in
- * step with {@link #pullParameters()} (network → graph) after the network's parameters change.
+ * step with {@link #pullParameters()} (network → graph) after the network's parameters change, and
+ * {@link #pushParameters()} (graph → network) after the graph's variables were trained.
  *
  * <p>Stability: public API.
  */
@@ -45,11 +50,20 @@ public interface TranslatedNetwork {
                 + "pre-activation values");
     }
 
-    /** One binding per trainable DL4J parameter. */
+    /** One binding per trainable DL4J parameter, each to a SameDiff {@code VARIABLE}. */
     List<ParameterBinding> bindings();
 
-    /** Copies the DL4J network's current parameters into the graph's variables. */
+    /**
+     * One binding per non-trainable DL4J parameter (BatchNormalization's running mean and variance or
+     * log10 standard deviation), each to a SameDiff constant.
+     */
+    List<ParameterBinding> stateBindings();
+
+    /** Copies the DL4J network's current parameters (and state) into the graph's variables (and constants). */
     void pullParameters();
+
+    /** Copies the graph's trainable variables into the DL4J network's parameters (state is left as it is). */
+    void pushParameters();
 
     /** SameDiff variable name → DL4J parameter-table key ("0_W"), for every binding. */
     default Map<String, String> networkKeys() {
