@@ -19,9 +19,10 @@ public enum EnergyHead {
     /** E(x) = the sum of the output over every dimension but the batch. */
     SUM,
     /**
-     * E(x) = −logsumexp(logits), the logits being the output layer's pre-activation values: a classifier
-     * read as an energy-based model (Grathwohl et al., "Your classifier is secretly an energy based model",
-     * ICLR 2020). Uses the pre-activation values, so a softmax output layer is fine.
+     * E(x) = −logsumexp(logits): a classifier read as an energy-based model (Grathwohl et al., "Your
+     * classifier is secretly an energy based model", ICLR 2020). The logits are the input of the output's
+     * softmax (or log-softmax) when the network ends in one — the usual classifier — and otherwise the
+     * output itself (e.g. an identity-activation output layer).
      */
     NEGATIVE_LOG_SUM_EXP;
 
@@ -32,9 +33,23 @@ public enum EnergyHead {
             case OUTPUT -> network.output();
             case SUM -> Hvp.sumPerExample(network.output());
             case NEGATIVE_LOG_SUM_EXP -> {
-                SDVariable logits = network.preActivationOutput();
+                SDVariable logits = logits(network);
                 yield StableOps.logSumExp(logits.getSameDiff(), logits, false, 1).neg();
             }
         };
+    }
+
+    private static SDVariable logits(TranslatedNetwork network) {
+        try {
+            return network.preActivationOutput();
+        } catch (UnsupportedOperationException notExposed) {
+            SDVariable out = network.output();
+            org.nd4j.autodiff.functions.DifferentialFunction producer =
+                    out.getSameDiff().getVariableOutputOp(out.name());
+            if (producer != null && (producer.opName().equals("softmax") || producer.opName().equals("log_softmax"))) {
+                return producer.arg(0);
+            }
+            return out;
+        }
     }
 }

@@ -124,6 +124,12 @@ public final class ScoreMatchingTrainer {
         return graph;
     }
 
+    /** The score model with the network's current parameters, for sampling and evaluation. */
+    public ScoreFunction scoreFunction() {
+        translation.pullParameters();
+        return graph.model();
+    }
+
     /** The configuration a checkpoint of this trainer stores. */
     public TrainerState state() {
         return config.atBatch(batchesDoneInEpoch);
@@ -381,7 +387,9 @@ public final class ScoreMatchingTrainer {
                 throw new IllegalArgumentException("Objective and energy head must not be null");
             }
             if (translation == null) {
-                throw new IllegalStateException("No translation given; pass .translation(...)");
+                translation = network instanceof org.deeplearning4j.nn.graph.ComputationGraph cg
+                        ? NetworkTranslator.translate(cg)
+                        : NetworkTranslator.translate((org.deeplearning4j.nn.multilayer.MultiLayerNetwork) network);
             }
             return new ScoreMatchingTrainer(this);
         }

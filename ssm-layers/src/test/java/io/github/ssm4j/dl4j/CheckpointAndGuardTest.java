@@ -33,7 +33,7 @@ class CheckpointAndGuardTest {
     Path dir;
 
     private static ScoreMatchingTrainer.Builder trainer(MultiLayerNetwork net) {
-        return ScoreMatchingTrainer.builder(net).translation(new DenseTranslationFixture(net));
+        return ScoreMatchingTrainer.builder(net);
     }
 
     @Test
@@ -59,7 +59,7 @@ class CheckpointAndGuardTest {
         MultiLayerNetwork resumed = cp.multiLayerNetwork();
         assertEquals(7, resumed.getIterationCount());
         assertEquals(1, resumed.getEpochCount());
-        ScoreMatchingTrainer.resume(cp).translation(new DenseTranslationFixture(resumed)).build().fitToEpoch(data, 3);
+        ScoreMatchingTrainer.resume(cp).build().fitToEpoch(data, 3);
         assertEquals(uninterrupted.getIterationCount(), resumed.getIterationCount());
         // bit-identical: same draws per step, same updater state, same batches
         assertArrayEquals(uninterrupted.params().toDoubleVector(), resumed.params().toDoubleVector());
@@ -151,8 +151,7 @@ class CheckpointAndGuardTest {
                 && e.getMessage().contains("energyHead"), e.getMessage());
         // as an energy model (−logsumexp of the logits) it trains
         MultiLayerNetwork ebm = net.clone();
-        DenseTranslationFixture t = new DenseTranslationFixture(ebm);
-        ScoreMatchingTrainer trainer = ScoreMatchingTrainer.builder(ebm).translation(t)
+        ScoreMatchingTrainer trainer = ScoreMatchingTrainer.builder(ebm)
                 .energyHead(EnergyHead.NEGATIVE_LOG_SUM_EXP).objective(DenoisingScoreMatching.withSigma(0.5)).build();
         INDArray before = ebm.params().dup();
         trainer.fit(ScoreMatchingTrainerTest.gaussianBatches(2, 8, 1), 1);

@@ -1,0 +1,77 @@
+package io.github.ssm4j.examples.cli;
+
+import io.github.ssm4j.examples.data.Datasets;
+import io.github.ssm4j.examples.demo.ToyRun;
+import io.github.ssm4j.examples.recipes.Recipe;
+import io.github.ssm4j.examples.recipes.Recipes;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ssm train}: trains a zoo recipe by score matching. With no options it is the README's default run:
+ * the {@code mlp-energy-2d} energy model on the 2-D Gaussian mixture by SSM-VR, then Langevin samples, the
+ * Fisher divergence to the true score, and pictures.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a zoo model by score matching; on a 2-D toy also sample it and draw pictures.")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "mlp-energy-2d",
+            description = "zoo recipe (see 'ssm zoo'; default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--dataset", paramLabel = "NAME",
+            description = "dataset (default: the recipe's); 2-D toys: gaussian-mixture, rings, two-moons, checkerboard")
+    String dataset;
+
+    @Mixin
+    ObjectiveOptions objective;
+
+    @Option(names = "--steps", defaultValue = "2000", description = "training steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "examples per step (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
+    double learningRate;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed of data, weights and projections (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--samples", defaultValue = "8192", description = "training samples drawn from a toy (default: ${DEFAULT-VALUE})")
+    int samples;
+
+    @Option(names = "--output", paramLabel = "DIR", defaultValue = "runs/default",
+            description = "where checkpoints, the run summary and pictures go (default: ${DEFAULT-VALUE})")
+    Path output;
+
+    @Option(names = "--threads", defaultValue = "0",
+            description = "ND4J threads (0: leave ND4J's default; on 2 sibling cores 1 is often fastest)")
+    int threads;
+
+    @Override
+    public Integer call() {
+        if (steps < 1 || batchSize < 1 || samples < batchSize || !(learningRate > 0) || threads < 0) {
+            throw new IllegalArgumentException("need --steps ≥ 1, --batch-size ≥ 1, --samples ≥ --batch-size, "
+                    + "--lr > 0 and --threads ≥ 0");
+        }
+        if (threads > 0) {
+            Nd4j.getEnvironment().setMaxMasterThreads(threads);
+            org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
+        }
+        Recipe recipe = Recipes.get(model);
+        String data = dataset == null ? recipe.defaultDataset() : dataset;
+        if (!Datasets.toyNames().contains(data)) {
+            throw new IllegalArgumentException("training on '" + data + "' is not available yet from the CLI; "
+                    + "2-D toys: " + String.join(", ", Datasets.toyNames()));
+        }
+        ToyRun.Config config = new ToyRun.Config(recipe, Datasets.toy(data), objective.resolve(recipe.defaultObjective()),
+                steps, batchSize, learningRate, seed, samples, output);
+        new ToyRun(config, System.out).run();
+        return 0;
+    }
+}

@@ -1,0 +1,31 @@
+package io.github.ssm4j.examples.recipes;
+
+import io.github.ssm4j.dl4j.EnergyHead;
+import io.github.ssm4j.objective.ScoreMatchingObjective;
+import org.deeplearning4j.nn.api.Model;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+/**
+ * A model-zoo recipe: a DL4J network for data of a given shape, how its output becomes a score model, and
+ * the defaults {@code ssm train --model NAME} uses.
+ */
+public interface Recipe {
+    String name();
+
+    String description();
+
+    /** The objective used when {@code --objective} is not given. */
+    ScoreMatchingObjective defaultObjective();
+
+    /** The dataset used when {@code --dataset} is not given. */
+    String defaultDataset();
+
+    /** A rough full-run time on 2 CPU cores, for {@code ssm zoo}. */
+    String expectedRunTime();
+
+    /** How the network's output becomes a score model. */
+    EnergyHead energyHead();
+
+    /** Builds and initialises the network for examples of shape {@code exampleShape} (no batch dimension). */
+    Model build(long[] exampleShape, IUpdater updater, long seed);
+}
