@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * <p>Accuracy: log p and the score agree with an independent brute-force integration (composite
  * Simpson, 2·10⁵ nodes) to better than 1e-10 relative, and the score with central differences of log p,
  * in {@code ToyScoreTest}; {@link #scoreAccuracy()} states 1e-10. Cost: a few thousand exp/cos
- * evaluations per point (about 3·10⁴ points a second on one core).
+ * evaluations per point (2–3·10⁴ points a second on one core).
  *
  * <p>Moments: E[x] = (½, ¼); E[x₁²] = 1 + σ², E[x₂²] = 5/8 − 1/π + σ², E[x₁x₂] = ¼ − 1/π.
  *
