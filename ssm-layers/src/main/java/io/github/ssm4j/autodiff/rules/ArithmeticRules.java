@@ -84,7 +84,7 @@ public final class ArithmeticRules {
                     others[k++] = i;
                 }
             }
-            gb = c.sd().sum(c.g(), false, others);
+            gb = c.sum(c.g(), c.y(), false, others);
         }
         return new SDVariable[] {c.g(), gb};
     }

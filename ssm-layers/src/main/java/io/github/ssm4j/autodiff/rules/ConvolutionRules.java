@@ -5,6 +5,7 @@ import static io.github.ssm4j.autodiff.JvpContext.one;
 import io.github.ssm4j.autodiff.JvpContext;
 import io.github.ssm4j.autodiff.RuleContext;
 import io.github.ssm4j.autodiff.VjpContext;
+import io.github.ssm4j.autodiff.internal.Reductions;
 import java.util.function.BinaryOperator;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -47,7 +48,7 @@ public final class ConvolutionRules {
                  ConvolutionRules::avgPoolTranspose)
          .rule("maxpool2d", ConvolutionRules::maxPoolJvp, ConvolutionRules::maxPoolVjp)
          .linear("upsampling2d", (c, v) -> upsample(c, v),
-                 (c, g) -> c.sd().sum(Blocks.ofUpsampling(c).block(c, g), false, Blocks.ofUpsampling(c).axes()));
+                 (c, g) -> Blocks.ofUpsampling(c).sumBlocks(c, Blocks.ofUpsampling(c).block(c, g)));
     }
 
     // ---- conv2d: y = C_W x (+ b), and deconv2d: y = C_Wᵀ x (+ b), weights [kH, kW, oC, iC] being C_W's YXIO ----
@@ -122,7 +123,9 @@ public final class ConvolutionRules {
             r[1] = perm == null ? k : sd.permute(k, RuleArgs.inverse(perm));
         }
         if (r.length > 2 && c.needs(2)) {
-            r[2] = sd.sum(g, false, 0, 2, 3);
+            long[] ys = c.shape(c.y());
+            long[] nchw = geo.nchw() ? ys : new long[] {ys[0], ys[3], ys[1], ys[2]};
+            r[2] = Reductions.sum(sd, g, nchw, false, 0, 2, 3);
         }
         for (int i = 0; i < r.length; i++) {
             r[i] = r[i] == null ? null : c.withShapeOf(r[i], c.in(i));
@@ -261,8 +264,7 @@ public final class ConvolutionRules {
 
     private static SDVariable[] maxPoolJvp(JvpContext c) {
         Blocks b = Blocks.ofPooling(c);
-        return one(c.withShapeOf(c.sd().sum(maxWeights(c, b).mul(b.block(c, c.tangent(0))), false, b.axes()),
-                c.y()));
+        return one(c.withShapeOf(b.sumBlocks(c, maxWeights(c, b).mul(b.block(c, c.tangent(0)))), c.y()));
     }
 
     private static SDVariable[] maxPoolVjp(VjpContext c) {
@@ -273,7 +275,7 @@ public final class ConvolutionRules {
     /** Indicator of each block's maxima divided by their number (ties share evenly), in block shape. */
     private static SDVariable maxWeights(RuleContext c, Blocks b) {
         SDVariable isMax = b.block(c, c.x()).eq(b.spread(c, c.y())).castTo(c.x().dataType());
-        return isMax.div(c.sd().sum(isMax, true, b.axes()));
+        return isMax.div(Reductions.sum(c.sd(), isMax, b.layout(b.nH, b.kH, b.nW, b.kW), true, b.axes()));
     }
 
     /**
@@ -341,6 +343,11 @@ public final class ConvolutionRules {
             SDVariable covered = c.sd().reshape(v, layout(nH * kH, nW * kW));
             return window(c.sd(), covered, nchw ? 2 : 1, new long[] {0, 0}, new long[] {fullH, fullW},
                     new long[] {nH * kH, nW * kW});
+        }
+
+        /** Σ over the kernel axes of a value in block shape: one element per block, in the reduced layout. */
+        SDVariable sumBlocks(RuleContext c, SDVariable blocked) {
+            return Reductions.sum(c.sd(), blocked, layout(nH, kH, nW, kW), false, axes());
         }
 
         /** A reduced value (one element per block) in block shape with size-1 kernel axes, for broadcasting. */

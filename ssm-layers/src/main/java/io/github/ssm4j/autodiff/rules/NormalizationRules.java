@@ -4,8 +4,8 @@ import static io.github.ssm4j.autodiff.JvpContext.one;
 
 import io.github.ssm4j.autodiff.JvpContext;
 import io.github.ssm4j.autodiff.RuleContext;
-import io.github.ssm4j.autodiff.StableOps;
 import io.github.ssm4j.autodiff.VjpContext;
+import io.github.ssm4j.autodiff.internal.Reductions;
 import java.util.Arrays;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.factory.Nd4j;
@@ -40,23 +40,23 @@ public final class NormalizationRules {
 
     private static SDVariable[] softmaxJvp(JvpContext c) {
         SDVariable ys = c.y().mul(c.tangent(0));
-        return one(ys.sub(c.y().mul(c.sd().sum(ys, true, softmaxDim(c)))));
+        return one(ys.sub(c.y().mul(c.sum(ys, c.y(), true, softmaxDim(c)))));
     }
 
     private static SDVariable[] softmaxVjp(VjpContext c) {
         SDVariable gy = c.g().mul(c.y());
-        return new SDVariable[] {gy.sub(c.y().mul(c.sd().sum(gy, true, softmaxDim(c))))};
+        return new SDVariable[] {gy.sub(c.y().mul(c.sum(gy, c.y(), true, softmaxDim(c))))};
     }
 
     /** From x, not y: SameDiff cannot differentiate log_softmax given a dimension (see the class doc). */
     private static SDVariable[] logSoftmaxJvp(JvpContext c) {
         SDVariable s = c.sd().nn.softmax(c.x(), softmaxDim(c));
-        return one(c.tangent(0).sub(c.sd().sum(s.mul(c.tangent(0)), true, softmaxDim(c))));
+        return one(c.tangent(0).sub(c.sum(s.mul(c.tangent(0)), c.x(), true, softmaxDim(c))));
     }
 
     private static SDVariable[] logSoftmaxVjp(VjpContext c) {
         SDVariable s = c.sd().nn.softmax(c.x(), softmaxDim(c));
-        return new SDVariable[] {c.g().sub(s.mul(c.sd().sum(c.g(), true, softmaxDim(c))))};
+        return new SDVariable[] {c.g().sub(s.mul(c.sum(c.g(), c.x(), true, softmaxDim(c))))};
     }
 
     /** The softmax dimension, normalised; log_softmax without one works over the last dimension. */
@@ -71,11 +71,11 @@ public final class NormalizationRules {
 
     /** softmax over the reduced dimensions, from the stable composition (not from y: see the class doc). */
     private static SDVariable lseWeights(RuleContext c) {
-        return c.sd().math.exp(c.x().sub(StableOps.logSumExp(c.sd(), c.x(), true, lseDims(c))));
+        return c.sd().math.exp(c.x().sub(Reductions.logSumExp(c.sd(), c.x(), c.shape(c.x()), true, lseDims(c))));
     }
 
     private static SDVariable[] logSumExpJvp(JvpContext c) {
-        return one(c.sd().sum(lseWeights(c).mul(c.tangent(0)), lseKeepDims(c), lseDims(c)));
+        return one(c.sum(lseWeights(c).mul(c.tangent(0)), c.x(), lseKeepDims(c), lseDims(c)));
     }
 
     private static SDVariable[] logSumExpVjp(VjpContext c) {
@@ -114,15 +114,15 @@ public final class NormalizationRules {
     /** The centring, 1/σ and n of the layer norm's input. */
     private record Standardised(SDVariable inv, SDVariable n) {
         static Standardised of(RuleContext c, int[] dims) {
-            SDVariable centred = c.x().sub(c.sd().mean(c.x(), true, dims));
-            SDVariable inv = c.sd().math.rsqrt(c.sd().mean(centred.mul(centred), true, dims));
+            SDVariable centred = c.x().sub(c.mean(c.x(), c.x(), true, dims));
+            SDVariable inv = c.sd().math.rsqrt(c.mean(centred.mul(centred), c.x(), true, dims));
             return new Standardised(inv, centred.mul(inv));
         }
 
         /** The linearised standardisation applied to v (forward), which is self-adjoint (reverse). */
         SDVariable apply(RuleContext c, SDVariable v, int[] dims) {
-            SDVariable meanNv = c.sd().mean(n.mul(v), true, dims);
-            return v.sub(c.sd().mean(v, true, dims)).sub(n.mul(meanNv)).mul(inv);
+            SDVariable meanNv = c.mean(n.mul(v), c.x(), true, dims);
+            return v.sub(c.mean(v, c.x(), true, dims)).sub(n.mul(meanNv)).mul(inv);
         }
     }
 
@@ -422,23 +422,9 @@ public final class NormalizationRules {
         return c.sd().reshape(v, shape);
     }
 
-    /**
-     * Sums an input-shaped value over every dimension but {@code axis}: the transpose of {@link #channel}.
-     * ND4J 1.0.0-M2.1 fails (NullPointerException in BaseReduceOp.noOp) on a reduction over dimensions that
-     * are all of size 1, as the batch is for a batch of one: then one zero row is padded on first.
-     */
+    /** Sums an input-shaped value over every dimension but {@code axis}: the transpose of {@link #channel}. */
     private static SDVariable channelSum(RuleContext c, SDVariable v, int axis) {
-        long[] shape = c.shape(c.x());
-        int[] others = java.util.stream.IntStream.range(0, shape.length).filter(i -> i != axis).toArray();
-        if (others.length == 0) {
-            return v;
-        }
-        SDVariable r = v;
-        if (Arrays.stream(others).allMatch(i -> shape[i] <= 1)) {
-            long[][] pad = new long[shape.length][2];
-            pad[others[0]][1] = 1;
-            r = c.sd().nn.pad(v, constant(c, pad), 0.0);
-        }
-        return c.sd().sum(r, false, others);
+        int[] others = java.util.stream.IntStream.range(0, c.rank(c.x())).filter(i -> i != axis).toArray();
+        return others.length == 0 ? v : c.sum(v, c.x(), false, others);
     }
 }
