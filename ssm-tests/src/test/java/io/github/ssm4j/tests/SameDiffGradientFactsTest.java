@@ -96,6 +96,19 @@ class SameDiffGradientFactsTest {
                 ok("tile", (sd, x) -> sd.tile(x, 2, 1)),
                 ok("pad", (sd, x) -> sd.nn.pad(x, sd.constant(Nd4j.createFromArray(new int[][] {{1, 0}, {0, 2}})), 0.0)),
                 ok("identity", (sd, x) -> sd.identity(x)),
+                ok("reciprocal times broadcast", (sd, x) -> sd.constant(Nd4j.rand(DataType.DOUBLE, 4)).mul(sd.math.reciprocal(x))),
+                // the form ssm4j's Reductions gives a sum over the batch at batch size 1: a rank-3 view
+                new Fact("sum over a batch of one, rank-3 view", new long[] {1, 4}, false,
+                        (sd, x) -> sd.reshape(sd.sum(sd.expandDims(x, 2), false, 0), 4), true),
+                new Fact("squeeze [N, 1] to [N]", new long[] {3, 1}, false, (sd, x) -> sd.squeeze(x, 1), true),
+                // a/b and b/a with a one-element b ([1] or [1, 1]) broadcast over a: the gradient with respect
+                // to b is wrong (2–14× too large or small, measured); ssm4j's rules multiply by 1/b instead
+                new Fact("divide by a broadcast one-element operand", new long[] {1}, true,
+                        (sd, x) -> sd.constant(Nd4j.rand(DataType.DOUBLE, 3, 4).addi(0.5)).div(x), false),
+                new Fact("reversedivide, one-element second operand", new long[] {1, 1}, true,
+                        (sd, x) -> sd.constant(Nd4j.rand(DataType.DOUBLE, 3, 4).addi(0.5)).rdiv(x), false),
+                new Fact("divide by a one-element operand of rank 3 (correct)", new long[] {1, 1, 1}, true,
+                        (sd, x) -> sd.constant(Nd4j.rand(DataType.DOUBLE, 2, 3, 4).addi(0.5)).div(x), true),
                 // 0.2 is held as a float in leakyrelu_bp but as a double in the forward op: ~1.5e-8 relative
                 new Fact("leakyRelu (float alpha in backprop)", new long[] {3, 4}, false,
                         (sd, x) -> sd.nn.leakyRelu(x, 0.25), true),

@@ -3,6 +3,7 @@ package io.github.ssm4j.autodiff.rules;
 import static io.github.ssm4j.autodiff.JvpContext.one;
 
 import io.github.ssm4j.autodiff.JvpContext;
+import io.github.ssm4j.autodiff.RuleContext;
 import io.github.ssm4j.autodiff.VjpContext;
 import org.nd4j.autodiff.samediff.SDVariable;
 
@@ -41,24 +42,56 @@ public final class ArithmeticRules {
 
     /** a/b: d = (da − y·db)/b; cotangents g/b and −g·y/b. */
     private static SDVariable[] divideJvp(JvpContext c) {
-        SDVariable num = sumOf(c, c.tangent(0), neg(times(c.tangent(1), c.y())));
-        return one(num.div(c.in(1)));
+        return one(quotientJvp(c, 0, 1));
     }
 
     private static SDVariable[] divideVjp(VjpContext c) {
-        SDVariable gOverB = c.g().div(c.in(1));
-        return reduceEach(c, gOverB, c.needs(1) ? gOverB.mul(c.y()).neg() : null);
+        SDVariable[] r = quotientVjp(c, 0, 1);
+        return reduceEach(c, r[0], r[1]);
     }
 
     /** b/a (reversed operands): d = (db − y·da)/a; cotangents −g·y/a and g/a. */
     private static SDVariable[] reverseDivideJvp(JvpContext c) {
-        SDVariable num = sumOf(c, c.tangent(1), neg(times(c.tangent(0), c.y())));
-        return one(num.div(c.in(0)));
+        return one(quotientJvp(c, 1, 0));
     }
 
     private static SDVariable[] reverseDivideVjp(VjpContext c) {
-        SDVariable gOverA = c.g().div(c.in(0));
-        return reduceEach(c, c.needs(0) ? gOverA.mul(c.y()).neg() : null, gOverA);
+        SDVariable[] r = quotientVjp(c, 1, 0);
+        return reduceEach(c, r[1], r[0]);
+    }
+
+    /** Tangent of y = in(n)/in(d): (dn − y·dd)/d. */
+    private static SDVariable quotientJvp(JvpContext c, int n, int d) {
+        Quotient q = Quotient.of(c, n, d);
+        return q.over(sumOf(c, c.tangent(n), neg(times(c.tangent(d), q.y()))));
+    }
+
+    /** Cotangents of the numerator and the denominator of y = in(n)/in(d), shaped like y. */
+    private static SDVariable[] quotientVjp(VjpContext c, int n, int d) {
+        Quotient q = Quotient.of(c, n, d);
+        SDVariable gOver = q.over(c.g());
+        return new SDVariable[] {gOver, c.needs(d) ? gOver.mul(q.y()).neg() : null};
+    }
+
+    /**
+     * The quotient y = in(n)/in(d) and division by in(d), as the rules emit them. Where the denominator is
+     * broadcast, both are formed with {@code 1/d} and a multiplication, never with divide or
+     * reversedivide: SameDiff's gradient of those with respect to a one-element second operand ([1] or
+     * [1, 1]) broadcast over the first is wrong in 1.0.0-M2.1 (pinned in SameDiffGradientFactsTest), and
+     * the ops a rule emits, y included, must have correct SameDiff gradients.
+     */
+    private record Quotient(SDVariable y, SDVariable denominator, SDVariable reciprocal) {
+        static Quotient of(RuleContext c, int n, int d) {
+            if (java.util.Arrays.equals(c.shape(c.in(d)), c.shape(c.y()))) {
+                return new Quotient(c.y(), c.in(d), null);
+            }
+            SDVariable reciprocal = c.sd().math.reciprocal(c.in(d));
+            return new Quotient(c.withShapeOf(c.in(n).mul(reciprocal), c.y()), c.in(d), reciprocal);
+        }
+
+        SDVariable over(SDVariable v) {
+            return reciprocal == null ? v.div(denominator) : v.mul(reciprocal);
+        }
     }
 
     /** biasAdd(x, b): the bias is broadcast along the channel dimension. */
