@@ -113,6 +113,26 @@ class ReductionsTest {
     }
 
     /**
+     * Why Reductions reshapes rather than using expand_dims or squeeze: on all-ones arrays (what a batch of
+     * one makes of [N, 1]) ND4J's expand_dims adds no axis to a [1, 1] array, and SameDiff's gradient of
+     * squeeze of a [1, 1, 1] array has the wrong shape. When this fails, ND4J fixed them.
+     */
+    @Test
+    void expandDimsAndSqueezeStillMisbehaveOnAllOnesArrays() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("x", Nd4j.ones(DataType.DOUBLE, 1, 1));
+        SDVariable y = sd.expandDims(x, 1);
+        assertArrayEquals(new long[] {1, 1}, sd.output(Map.of(), y.name()).get(y.name()).shape(),
+                "expand_dims of [1, 1] at axis 1");
+        SameDiff sq = SameDiff.create();
+        SDVariable z = sq.var("z", Nd4j.ones(DataType.DOUBLE, 1, 1, 1));
+        SDVariable w = sq.squeeze(z, 1);
+        sq.setLossVariables(sq.sum(w.mul(w)));
+        INDArray g = io.github.ssm4j.util.QuietSameDiff.call(() -> sq.calculateGradients(Map.of(), "z")).get("z");
+        assertArrayEquals(new long[] {1, 1}, g.shape(), "SameDiff's gradient of squeeze([1, 1, 1], 1)");
+    }
+
+    /**
      * Every reduction the engine emits goes through {@link Reductions} (RuleContext.sum/mean/max): no
      * source file of the engine but Reductions itself calls SameDiff's reductions directly.
      */

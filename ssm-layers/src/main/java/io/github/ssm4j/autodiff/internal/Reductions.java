@@ -18,14 +18,14 @@ import org.nd4j.autodiff.samediff.SameDiff;
  *
  * <p>So, with the static shape of the input ({@code -1} where it varies with the batch):
  * <ul>
- *   <li>reduced dimensions all of static size 1 (not a full reduction): nothing to reduce; the axes are
- *       squeezed out, or with keepDims the input is returned as it is;</li>
+ *   <li>reduced dimensions all of static size 1 (not a full reduction): nothing to reduce; a reshape drops
+ *       them, or with keepDims the input is returned as it is;</li>
  *   <li>rank 2, one reduced dimension that varies with the batch, the other not statically 1: the same
- *       reduction of the rank-3 view {@code [a, b, 1]} (expand_dims), reshaped back to the result's rank;</li>
+ *       reduction of the rank-3 view {@code [a, b, 1]} (a reshape), reshaped back to the result's rank;</li>
  *   <li>anything else: the plain op, which is safe.</li>
  * </ul>
- * Every op used (expand_dims, squeeze, reshape, sum, mean, max) has a derivative rule and a correct SameDiff
- * gradient, so the result differentiates to any order. Result shapes are recorded in {@link StaticShapes}.
+ * Every op used (reshape, sum, mean, max; squeeze and expand_dims only with several batch dimensions)
+ * has a derivative rule and a correct SameDiff gradient, so the result differentiates to any order. Result shapes are recorded in {@link StaticShapes}.
  */
 public final class Reductions {
     /** The reductions the engine emits. */
@@ -54,33 +54,71 @@ public final class Reductions {
                                     int... dims) {
         int rank = shape.length;
         int[] d = normalise(dims, rank);
+        long[] out = outShape(shape, d, keepDims);
         StaticShapes shapes = StaticShapes.of(sd);
         SDVariable r;
         if (d.length < rank && Arrays.stream(d).allMatch(i -> shape[i] == 1)) {
             if (keepDims) {
                 return v;
             }
-            r = v;
-            long[] current = shape.clone();
-            for (int k = d.length - 1; k >= 0; k--) {        // from the last axis, so the others keep their index
-                r = sd.squeeze(r, d[k]);
-                current = remove(current, d[k]);
-                shapes.record(r, current);
+            r = reshape(sd, v, out);
+            if (r == null) {                                  // several batch dimensions: squeeze axis by axis
+                r = v;
+                long[] current = shape.clone();
+                for (int k = d.length - 1; k >= 0; k--) {    // from the last, so the others keep their index
+                    r = sd.squeeze(r, d[k]);
+                    current = remove(current, d[k]);
+                    shapes.record(r, current);
+                }
             }
-            return r;
-        }
-        if (rank == 2 && d.length == 1 && shape[d[0]] < 0 && shape[1 - d[0]] != 1) {
-            SDVariable view = sd.expandDims(v, 2);
-            shapes.record(view, new long[] {shape[0], shape[1], 1});
+        } else if (rank == 2 && d.length == 1 && shape[d[0]] < 0 && shape[1 - d[0]] != 1) {
+            long[] viewShape = {shape[0], shape[1], 1};
+            SDVariable view = reshape(sd, v, viewShape);
+            if (view == null) {
+                // [-1, -1]: expand_dims adds no axis to a [1, 1] (ND4J), but that reduction is safe anyway
+                view = sd.expandDims(v, 2);
+            }
+            shapes.record(view, viewShape);
             SDVariable reduced = plain(kind, sd, view, keepDims, d);
-            shapes.record(reduced, outShape(new long[] {shape[0], shape[1], 1}, d, keepDims));
-            // back to rank 1 (2 with keepDims) by a reshape, which has at most one -1: squeeze(axis) of an
-            // all-ones result loses every axis in ND4J
-            r = sd.reshape(reduced, outShape(shape, d, keepDims));
+            shapes.record(reduced, outShape(viewShape, d, keepDims));
+            r = sd.reshape(reduced, out);                     // rank 1, or 2 with keepDims: at most one -1
         } else {
             r = plain(kind, sd, v, keepDims, d);
         }
-        shapes.record(r, outShape(shape, d, keepDims));
+        shapes.record(r, out);
+        return r;
+    }
+
+    /**
+     * A reduced value (shape {@code outShape(shape, dims, false)}) with the reduced dimensions put back as
+     * size 1, so that it broadcasts against the input: the inverse of a reduction without keepDims.
+     */
+    public static SDVariable keepDims(SameDiff sd, SDVariable reduced, long[] shape, int... dims) {
+        int[] d = normalise(dims, shape.length);
+        long[] kept = outShape(shape, d, true);
+        SDVariable r = reshape(sd, reduced, kept);
+        if (r == null) {                                      // several batch dimensions: one axis at a time
+            r = reduced;
+            for (int i : d) {                                 // ascending: each lands in its final place
+                r = sd.expandDims(r, i);
+            }
+        }
+        StaticShapes.of(sd).record(r, kept);
+        return r;
+    }
+
+    /**
+     * {@code v} reshaped to a static shape with at most one {@code -1}, or null if it has more. Reshape,
+     * not expand_dims or squeeze: in ND4J 1.0.0-M2.1 expand_dims of a [1, 1] array returns [1, 1] (no new
+     * axis) and the gradients of expand_dims and squeeze have the wrong shape on all-ones arrays, which
+     * is what a batch of one makes of [N, 1].
+     */
+    static SDVariable reshape(SameDiff sd, SDVariable v, long[] target) {
+        if (Arrays.stream(target).filter(i -> i < 0).count() > 1) {
+            return null;
+        }
+        SDVariable r = sd.reshape(v, target);
+        StaticShapes.of(sd).record(r, target);
         return r;
     }
 

@@ -79,17 +79,7 @@ public final class NormalizationRules {
     }
 
     private static SDVariable[] logSumExpVjp(VjpContext c) {
-        SDVariable g = c.g();
-        int[] dims = lseDims(c);
-        if (!lseKeepDims(c) && dims.length == c.rank(c.x())) {
-            long[] ones = new long[dims.length];
-            Arrays.fill(ones, 1L);
-            g = c.sd().reshape(g, ones);
-        } else if (!lseKeepDims(c)) {
-            for (int d : dims) {      // ascending: each re-inserted dimension is in its final place
-                g = c.sd().expandDims(g, d);
-            }
-        }
+        SDVariable g = lseKeepDims(c) ? c.g() : Reductions.keepDims(c.sd(), c.g(), c.shape(c.x()), lseDims(c));
         return new SDVariable[] {lseWeights(c).mul(g)};
     }
 

@@ -5,6 +5,7 @@ import static io.github.ssm4j.autodiff.JvpContext.one;
 import io.github.ssm4j.autodiff.JvpContext;
 import io.github.ssm4j.autodiff.RuleContext;
 import io.github.ssm4j.autodiff.VjpContext;
+import io.github.ssm4j.autodiff.internal.Reductions;
 import java.util.Arrays;
 import org.nd4j.autodiff.samediff.SDVariable;
 
@@ -102,21 +103,7 @@ public final class ReductionRules {
 
     /** A reduced-shaped value with the reduced dimensions re-inserted as size 1 (broadcastable to x). */
     static SDVariable expand(RuleContext c, SDVariable reduced) {
-        if (keepDims(c)) {
-            return reduced;
-        }
-        int[] dims = dims(c);
-        int rank = c.rank(c.x());
-        if (dims.length == rank) {
-            long[] ones = new long[rank];
-            Arrays.fill(ones, 1L);
-            return c.sd().reshape(reduced, ones);
-        }
-        SDVariable r = reduced;
-        for (int d : dims) {
-            r = c.sd().expandDims(r, d);
-        }
-        return r;
+        return keepDims(c) ? reduced : Reductions.keepDims(c.sd(), reduced, c.shape(c.x()), dims(c));
     }
 
     /** A reduced-shaped value broadcast back to the full shape of the op's input. */
