@@ -109,6 +109,19 @@ class SameDiffGradientFactsTest {
                         (sd, x) -> sd.constant(Nd4j.rand(DataType.DOUBLE, 3, 4).addi(0.5)).rdiv(x), false),
                 new Fact("divide by a one-element operand of rank 3 (correct)", new long[] {1, 1, 1}, true,
                         (sd, x) -> sd.constant(Nd4j.rand(DataType.DOUBLE, 2, 3, 4).addi(0.5)).div(x), true),
+                // mmul with a [1, 1] result: wrong with one operand transposed (inner products of two columns
+                // or two rows), failing for [1, 1]·[1, 1]; ssm4j's rules form such products by multiply + sum
+                new Fact("mmul transposeA, columns to [1, 1]", new long[] {4, 1}, false,
+                        (sd, x) -> sd.mmul(x, sd.constant(Nd4j.rand(DataType.DOUBLE, 4, 1)), true, false, false), false),
+                new Fact("mmul transposeB, rows to [1, 1]", new long[] {1, 4}, false,
+                        (sd, x) -> sd.mmul(x, sd.constant(Nd4j.rand(DataType.DOUBLE, 1, 4)), false, true, false), false),
+                new Fact("mmul [1, 1] by [1, 1] (fails)", new long[] {1, 1}, false,
+                        (sd, x) -> sd.mmul(x, sd.constant(Nd4j.rand(DataType.DOUBLE, 1, 1))), false),
+                new Fact("mmul row by column to [1, 1] (correct)", new long[] {1, 4}, false,
+                        (sd, x) -> x.mmul(sd.constant(Nd4j.rand(DataType.DOUBLE, 4, 1))), true),
+                new Fact("product as multiply and sum, [1, 1] result", new long[] {4, 1}, false,
+                        (sd, x) -> sd.sum(sd.reshape(x, 1, 4, 1).mul(sd.constant(Nd4j.rand(DataType.DOUBLE, 1, 4, 1))),
+                                false, 1), true),
                 // 0.2 is held as a float in leakyrelu_bp but as a double in the forward op: ~1.5e-8 relative
                 new Fact("leakyRelu (float alpha in backprop)", new long[] {3, 4}, false,
                         (sd, x) -> sd.nn.leakyRelu(x, 0.25), true),
@@ -135,7 +148,15 @@ class SameDiffGradientFactsTest {
         SDVariable y = fact.op().apply(sd, x);
         SDVariable loss = sd.sum(y.mul(y));
         sd.setLossVariables(loss);
-        INDArray grad = QuietSameDiff.call(() -> sd.calculateGradients(Map.of(), "x")).get("x");
+        INDArray grad;
+        try {
+            grad = QuietSameDiff.call(() -> sd.calculateGradients(Map.of(), "x")).get("x");
+        } catch (RuntimeException e) {
+            if (fact.correct()) {
+                throw e;
+            }
+            return;     // known broken: SameDiff cannot compute it at all
+        }
         INDArray fd = Nd4j.create(DataType.DOUBLE, fact.shape());
         for (long i = 0; i < x0.length(); i++) {
             INDArray arr = x.getArr();
