@@ -74,16 +74,23 @@ public final class ArithmeticRules {
     }
 
     /**
-     * The quotient y = in(n)/in(d) and division by in(d), as the rules emit them. Where the denominator is
-     * broadcast, both are formed with {@code 1/d} and a multiplication, never with divide or
-     * reversedivide: SameDiff's gradient of those with respect to a one-element second operand ([1] or
-     * [1, 1]) broadcast over the first is wrong in 1.0.0-M2.1 (pinned in SameDiffGradientFactsTest), and
-     * the ops a rule emits, y included, must have correct SameDiff gradients.
+     * The quotient y = in(n)/in(d) and division by in(d), as the rules emit them. SameDiff's gradient of
+     * divide and reversedivide with respect to a one-element second operand ([1] or [1, 1]) broadcast over
+     * the first is wrong in 1.0.0-M2.1 (pinned in SameDiffGradientFactsTest), and the ops a rule emits, y
+     * included, must have correct SameDiff gradients. So the op's own output y is used only when neither
+     * operand is broadcast; otherwise y is formed again as a division by a full-shaped denominator (whose
+     * gradient is correct) or, for a broadcast denominator, as a product with {@code 1/d}, which also
+     * serves every division by it.
      */
     private record Quotient(SDVariable y, SDVariable denominator, SDVariable reciprocal) {
         static Quotient of(RuleContext c, int n, int d) {
-            if (java.util.Arrays.equals(c.shape(c.in(d)), c.shape(c.y()))) {
+            long[] ys = c.shape(c.y());
+            boolean fullDenominator = java.util.Arrays.equals(c.shape(c.in(d)), ys);
+            if (fullDenominator && java.util.Arrays.equals(c.shape(c.in(n)), ys)) {
                 return new Quotient(c.y(), c.in(d), null);
+            }
+            if (fullDenominator) {
+                return new Quotient(c.withShapeOf(c.in(n).div(c.in(d)), c.y()), c.in(d), null);
             }
             SDVariable reciprocal = c.sd().math.reciprocal(c.in(d));
             return new Quotient(c.withShapeOf(c.in(n).mul(reciprocal), c.y()), c.in(d), reciprocal);
