@@ -34,8 +34,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Pooling is supported for non-overlapping blocks (kernel == stride, no padding, no dilation: DL4J's
  * SubsamplingLayer default), where it and upsampling are reshapes to [.., H/kH, kH, W/kW, kW, ..] and
- * reductions over the kH and kW axes. Max pooling splits the derivative evenly between tied maxima
- * (like reduce_max here; SameDiff's own maxpool gradient routes all of it to one of them).
+ * reductions over the kH and kW axes. Max pooling routes a window's whole derivative to its first
+ * maximum in scan order (row by row), as SameDiff's own maxpool gradient does at ties.
  */
 public final class ConvolutionRules {
     private ConvolutionRules() {
@@ -272,10 +272,17 @@ public final class ConvolutionRules {
         return new SDVariable[] {c.withShapeOf(b.unblock(c, maxWeights(c, b).mul(b.spread(c, c.g()))), c.x())};
     }
 
-    /** Indicator of each block's maxima divided by their number (ties share evenly), in block shape. */
+    /**
+     * One-hot of each window's first maximum in scan order (row by row), in block shape: SameDiff's maxpool
+     * gradient convention at ties. The indicator of maxima, its windows flattened to one axis, is the
+     * first maximum where its running count reaches 1 (as for reduce_max over one dimension). All of it
+     * comes from a comparison, so it is a constant to every derivative.
+     */
     private static SDVariable maxWeights(RuleContext c, Blocks b) {
         SDVariable isMax = b.block(c, c.x()).eq(b.spread(c, c.y())).castTo(c.x().dataType());
-        return isMax.div(Reductions.sum(c.sd(), isMax, b.layout(b.nH, b.kH, b.nW, b.kW), true, b.axes()));
+        SDVariable windows = b.windows(c, isMax);
+        SDVariable count = c.sd().cumsum(windows, false, false, b.windowAxis());
+        return b.unwindows(c, windows.mul(count.eq(1.0).castTo(c.x().dataType())));
     }
 
     /**
@@ -348,6 +355,32 @@ public final class ConvolutionRules {
         /** Σ over the kernel axes of a value in block shape: one element per block, in the reduced layout. */
         SDVariable sumBlocks(RuleContext c, SDVariable blocked) {
             return Reductions.sum(c.sd(), blocked, layout(nH, kH, nW, kW), false, axes());
+        }
+
+        /**
+         * Block shape to windows flattened in scan order: [N, C, nH, nW, kH·kW] (NCHW) or
+         * [N, nH, nW, kH·kW, C] (NHWC).
+         */
+        SDVariable windows(RuleContext c, SDVariable blocked) {
+            SDVariable rows = c.sd().permute(blocked, windowPermutation());    // kH next to kW
+            return c.sd().reshape(rows, nchw ? new long[] {-1, channels, nH, nW, kH * kW}
+                    : new long[] {-1, nH, nW, kH * kW, channels});
+        }
+
+        /** The inverse of {@link #windows}. */
+        SDVariable unwindows(RuleContext c, SDVariable w) {
+            SDVariable rows = c.sd().reshape(w, nchw ? new long[] {-1, channels, nH, nW, kH, kW}
+                    : new long[] {-1, nH, nW, kH, kW, channels});
+            return c.sd().permute(rows, windowPermutation());                   // a swap: its own inverse
+        }
+
+        int windowAxis() {
+            return nchw ? 4 : 3;
+        }
+
+        /** Swaps kH with nW: [.., nH, kH, nW, kW, ..] ↔ [.., nH, nW, kH, kW, ..]. */
+        private int[] windowPermutation() {
+            return nchw ? new int[] {0, 1, 2, 4, 3, 5} : new int[] {0, 1, 3, 2, 4, 5};
         }
 
         /** A reduced value (one element per block) in block shape with size-1 kernel axes, for broadcasting. */
