@@ -113,7 +113,13 @@ class RuleTableTest {
                 GraphCheck.of("inner product of rows, tB", (sd, x) -> sd.mmul(x[0], x[1], false, true, false))
                         .fixed(1, P).fixed(1, P).sameDiffGradientTolerance(Double.NaN),
                 GraphCheck.of("batched matmul rank 3 to [N, 1, 1]", (sd, x) -> x[0].mmul(x[1]))
-                        .batched(N, 1, P).batched(N, P, 1));
+                        .batched(N, 1, P).batched(N, P, 1),
+                // what to use instead of sd.batchMmul (broken in ND4J 1.0.0-M2.1): lists of matrices, stacked
+                GraphCheck.of("batchMmul replacement: stack, rank-3 mmul tA tB, unstack", (sd, x) -> {
+                    SDVariable[] products = sd.unstack(sd.mmul(sd.stack(0, x[0], x[1]), sd.stack(0, x[2], x[3]),
+                            true, true, false), 0, 2);
+                    return products[0].add(products[1].mul(2.0));
+                }).fixed(A, P).fixed(A, P).fixed(Q, A).fixed(Q, A));
     }
 
     /** ND4J's own reduction over the batch of a rank-2 array fails at batch size 1 (docs/AUTODIFF.md). */

@@ -119,6 +119,11 @@ class SameDiffGradientFactsTest {
                         (sd, x) -> sd.mmul(x, sd.constant(Nd4j.rand(DataType.DOUBLE, 1, 1))), false),
                 new Fact("mmul row by column to [1, 1] (correct)", new long[] {1, 4}, false,
                         (sd, x) -> x.mmul(sd.constant(Nd4j.rand(DataType.DOUBLE, 4, 1))), true),
+                // batched_gemm: its gradient throws (NullPointerException in BatchMmul.doDiff; with several
+                // non-square pairs it crashes the JVM, so that is not run). Its forward is wrong too: below.
+                new Fact("batchMmul (gradient throws)", new long[] {2, 2}, false,
+                        (sd, x) -> sd.batchMmul(new SDVariable[] {x},
+                                new SDVariable[] {sd.constant(Nd4j.rand(DataType.DOUBLE, 2, 2))}, false, false)[0], false),
                 new Fact("product as multiply and sum, [1, 1] result", new long[] {4, 1}, false,
                         (sd, x) -> sd.sum(sd.reshape(x, 1, 4, 1).mul(sd.constant(Nd4j.rand(DataType.DOUBLE, 1, 4, 1))),
                                 false, 1), true),
@@ -174,6 +179,28 @@ class SameDiffGradientFactsTest {
         } else {
             assertTrue(rel > 1e-3, fact + ": SameDiff gradient now agrees with finite differences (relative error "
                     + rel + "); ND4J fixed it — update docs and rules that avoid this op");
+        }
+    }
+
+    /**
+     * sd.batchMmul's forward (not its gradient) is wrong in 1.0.0-M2.1: it reads the row-major matrices as
+     * column-major, so for square matrices it returns Bᵢ·Aᵢ instead of Aᵢ·Bᵢ (other shapes: wrong values,
+     * validation failures or a JVM crash). ssm4j declares it unsupported; when this fails, revisit
+     * LinearAlgebraRules.BATCHED_GEMM.
+     */
+    @org.junit.jupiter.api.Test
+    void batchMmulComputesTheProductInReverseOrder() {
+        Nd4j.getRandom().setSeed(3);
+        INDArray[] a = {Nd4j.rand(DataType.DOUBLE, 2, 2), Nd4j.rand(DataType.DOUBLE, 2, 2)};
+        INDArray[] b = {Nd4j.rand(DataType.DOUBLE, 2, 2), Nd4j.rand(DataType.DOUBLE, 2, 2)};
+        SameDiff sd = SameDiff.create();
+        SDVariable[] c = sd.batchMmul(new SDVariable[] {sd.constant(a[0]), sd.constant(a[1])},
+                new SDVariable[] {sd.constant(b[0]), sd.constant(b[1])}, false, false);
+        Map<String, INDArray> out = sd.output(Map.of(), c[0].name(), c[1].name());
+        for (int i = 0; i < 2; i++) {
+            INDArray got = out.get(c[i].name());
+            assertTrue(b[i].mmul(a[i]).equalsWithEps(got, 1e-12) && !a[i].mmul(b[i]).equalsWithEps(got, 1e-6),
+                    "batchMmul pair " + i + " now computes " + got + "; A·B = " + a[i].mmul(b[i]));
         }
     }
 }

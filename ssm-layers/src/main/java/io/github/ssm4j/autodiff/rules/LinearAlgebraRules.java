@@ -17,14 +17,31 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * cotangents are two more products with the flags chosen so no transpose is materialised.
  *
  * <p>Every product goes through {@link #product}, which avoids the shapes where SameDiff's own mmul
- * gradient is broken in 1.0.0-M2.1.
+ * gradient is broken in 1.0.0-M2.1. sd.batchMmul (batched_gemm) is declared unsupported: see
+ * {@link #BATCHED_GEMM}.
  */
 public final class LinearAlgebraRules {
+    /**
+     * Why sd.batchMmul (op batched_gemm) has no rules. Measured on ND4J 1.0.0-M2.1, float64: the op reads
+     * SameDiff's row-major matrices as column-major, so for square matrices it returns Bᵢ·Aᵢ instead of
+     * Aᵢ·Bᵢ, for others it returns wrong values, fails validation ("number of A.rows() should be equal to
+     * M") or crashes the JVM (double free), and transpose flags fail validation for most shapes. Its own
+     * gradient throws (NullPointerException) or crashes the JVM (SIGSEGV). Derivative rules for the
+     * product it is meant to compute would not be derivatives of what it computes. (Pinned in
+     * SameDiffGradientFactsTest.)
+     */
+    static final String BATCHED_GEMM = "sd.batchMmul (batched_gemm) computes wrong products in ND4J 1.0.0-M2.1 "
+            + "(Bᵢ·Aᵢ for square matrices, wrong values, failures or JVM crashes otherwise) and its own gradient "
+            + "fails, so ssm4j does not differentiate it. Stack the matrices and use sd.mmul on the rank-3 arrays "
+            + "(transpose flags included), e.g. sd.unstack(sd.mmul(sd.stack(0, as), sd.stack(0, bs), tA, tB, false), "
+            + "0, n): that has derivative rules and correct SameDiff gradients.";
+
     private LinearAlgebraRules() {
     }
 
     public static void register(RuleTable t) {
-        t.rule("matmul", LinearAlgebraRules::matmulJvp, LinearAlgebraRules::matmulVjp);
+        t.rule("matmul", LinearAlgebraRules::matmulJvp, LinearAlgebraRules::matmulVjp)
+         .unsupported("batched_gemm", BATCHED_GEMM);
     }
 
     private static SDVariable[] matmulJvp(JvpContext c) {
