@@ -5,9 +5,11 @@ import io.github.ssm4j.autodiff.rules.ConvolutionRules;
 import io.github.ssm4j.autodiff.rules.ElementwiseRules;
 import io.github.ssm4j.autodiff.rules.LinearAlgebraRules;
 import io.github.ssm4j.autodiff.rules.NormalizationRules;
+import io.github.ssm4j.autodiff.rules.PoolingRules;
 import io.github.ssm4j.autodiff.rules.ReductionRules;
 import io.github.ssm4j.autodiff.rules.RuleTable;
 import io.github.ssm4j.autodiff.rules.ShapeRules;
+import io.github.ssm4j.autodiff.rules.StridedSliceRules;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,7 +21,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * The registry of derivative rules, keyed by SameDiff op name or op class.
  *
  * <p>Built-in rules live in one table per op family ({@link ElementwiseRules}, {@link ArithmeticRules},
- * {@link LinearAlgebraRules}, {@link ReductionRules}, {@link ShapeRules}). Registering a rule for your
+ * {@link LinearAlgebraRules}, {@link ReductionRules}, {@link ShapeRules}, {@link StridedSliceRules},
+ * {@link ConvolutionRules}, {@link PoolingRules}, {@link NormalizationRules}). Registering a rule for your
  * own op is one call. For example, for an op {@code "cube"} computing {@code x³}:
  *
  * <pre>{@code
@@ -46,7 +49,9 @@ public final class DerivativeRules {
         LinearAlgebraRules.register(table);
         ReductionRules.register(table);
         ShapeRules.register(table);
+        StridedSliceRules.register(table);
         ConvolutionRules.register(table);
+        PoolingRules.register(table);
         NormalizationRules.register(table);
     }
 

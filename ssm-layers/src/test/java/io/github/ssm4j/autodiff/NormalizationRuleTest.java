@@ -29,7 +29,8 @@ import org.nd4j.linalg.api.ops.impl.reduce.custom.LogSumExp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Softmax, logsumexp, layer/batch normalisation, strided slices and the pairwise maximum.
+ * Softmax, logsumexp, layer/batch normalisation ({@code NormalizationRules}), strided slices
+ * ({@code StridedSliceRules}) and the pairwise maximum ({@code ArithmeticRules}).
  *
  * <p>Ops whose own SameDiff gradient fails in ND4J 1.0.0-M2.1 (reduce_logsumexp, batchnorm, log_softmax
  * with a dimension) cannot go through {@link GraphCheck}, which always asks SameDiff for the reference

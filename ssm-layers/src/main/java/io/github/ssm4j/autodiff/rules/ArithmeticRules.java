@@ -8,9 +8,10 @@ import io.github.ssm4j.autodiff.VjpContext;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
- * Arithmetic with a scalar and between arrays, with NumPy broadcasting. Forward mode materialises a
- * tangent to the output's shape when only a broadcast operand has one; reverse mode sums cotangents back
- * to each operand's shape.
+ * Arithmetic with a scalar and between arrays, with NumPy broadcasting, and the pairwise maximum. Forward
+ * mode materialises a tangent to the output's shape when only a broadcast operand has one; reverse mode
+ * sums cotangents back to each operand's shape. At ties the maximum's derivative is split evenly between
+ * the operands (SameDiff passes the whole gradient to both, which double-counts: d max(x, x)/dx would be 2).
  */
 public final class ArithmeticRules {
     private ArithmeticRules() {
@@ -37,7 +38,8 @@ public final class ArithmeticRules {
          .rule("divide", ArithmeticRules::divideJvp, ArithmeticRules::divideVjp)
          .rule("reversedivide", ArithmeticRules::reverseDivideJvp, ArithmeticRules::reverseDivideVjp)
          .rule("biasadd", ArithmeticRules::biasAddJvp, ArithmeticRules::biasAddVjp)
-         .rule("mergeadd", ArithmeticRules::mergeAddJvp, ArithmeticRules::mergeAddVjp);
+         .rule("mergeadd", ArithmeticRules::mergeAddJvp, ArithmeticRules::mergeAddVjp)
+         .rule("maximum", ArithmeticRules::maximumJvp, ArithmeticRules::maximumVjp);
     }
 
     /** a/b: d = (da − y·db)/b; cotangents g/b and −g·y/b. */
@@ -143,6 +145,31 @@ public final class ArithmeticRules {
             r[i] = c.needs(i) ? c.g() : null;
         }
         return r;
+    }
+
+    // ---- maximum(a, b), broadcasting: the derivative goes to the larger operand, split evenly at ties ----
+
+    /** Weight of operand a: 1 where a > b, ½ where a = b, 0 where a < b. */
+    private static SDVariable weightOfFirst(RuleContext c) {
+        return c.sd().math.sign(c.in(0).sub(c.in(1))).add(1.0).mul(0.5);
+    }
+
+    private static SDVariable[] maximumJvp(JvpContext c) {
+        SDVariable wa = weightOfFirst(c);
+        SDVariable r = c.hasTangent(0) ? wa.mul(c.tangent(0)) : null;
+        if (c.hasTangent(1)) {
+            SDVariable tb = wa.rsub(1.0).mul(c.tangent(1));
+            r = r == null ? tb : r.add(tb);
+        }
+        return one(r == null ? null : c.broadcastLike(r, c.y()));
+    }
+
+    private static SDVariable[] maximumVjp(VjpContext c) {
+        SDVariable wa = weightOfFirst(c);
+        return new SDVariable[] {
+            c.needs(0) ? c.sumToShapeOf(c.withShapeOf(c.g().mul(wa), c.y()), c.in(0)) : null,
+            c.needs(1) ? c.sumToShapeOf(c.withShapeOf(c.g().mul(wa.rsub(1.0)), c.y()), c.in(1)) : null
+        };
     }
 
     // ---- helpers: symbolic zeros (null) propagate; a lone broadcast tangent is materialised ----
