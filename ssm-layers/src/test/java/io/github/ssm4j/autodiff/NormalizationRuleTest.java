@@ -4,7 +4,6 @@ import static io.github.ssm4j.autodiff.GraphCheck.A;
 import static io.github.ssm4j.autodiff.GraphCheck.B;
 import static io.github.ssm4j.autodiff.GraphCheck.Domain.POSITIVE;
 import static io.github.ssm4j.autodiff.GraphCheck.N;
-import static io.github.ssm4j.autodiff.GraphCheck.P;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,21 +69,24 @@ class NormalizationRuleTest {
                         (sd, x) -> x[0].sub(StableOps.logSumExp(sd, x[0], true, 0))).batched(N, A));
     }
 
-    /** Normalised dimensions have size P ≥ 2 (over one element the variance is 0 and layer_norm 0/0). */
+    /**
+     * Normalised dimensions are written out, 3 or 4: over one element layer norm is 0/0, and over two it is
+     * piecewise constant (±1), so its derivatives are rounding noise that finite differences cannot check.
+     */
     static Stream<GraphCheck> layerNorm() {
         return Stream.of(
                 GraphCheck.of("layerNorm", (sd, x) -> sd.nn.layerNorm(x[0], x[1], x[2], false, 1))
-                        .batched(N, P).fixed(P).fixed(P),
-                GraphCheck.of("layerNorm no bias", (sd, x) -> sd.nn.layerNorm(x[0], x[1], false, 1)).batched(N, P).fixed(P),
+                        .batched(N, 3).fixed(3).fixed(3),
+                GraphCheck.of("layerNorm no bias", (sd, x) -> sd.nn.layerNorm(x[0], x[1], false, 1)).batched(N, 4).fixed(4),
                 // the same composed from primitives; at batch 1, gain and bias cotangents are sums over the batch
                 GraphCheck.of("layerNorm composed", (sd, x) -> layerNormComposed(sd, x, 1))
-                        .batched(N, P).fixed(P).fixed(P),
+                        .batched(N, 4).fixed(4).fixed(4),
                 GraphCheck.of("layerNorm rank 3 dim 2", (sd, x) -> sd.nn.layerNorm(x[0], x[1], x[2], false, 2))
-                        .batched(N, A, P).fixed(P).fixed(P),
+                        .batched(N, A, 4).fixed(4).fixed(4),
                 GraphCheck.of("layerNorm rank 3 dims 1,2", (sd, x) -> sd.nn.layerNorm(x[0], x[1], x[2], false, 1, 2))
-                        .batched(N, A, P).fixed(P).fixed(P),
+                        .batched(N, A, 3).fixed(3).fixed(3),
                 GraphCheck.of("layerNorm NCHW channelsFirst", (sd, x) -> sd.nn.layerNorm(x[0], x[1], x[2], true, 1, 2, 3))
-                        .batched(N, P, A, B).fixed(P).fixed(P),
+                        .batched(N, 3, A, B).fixed(3).fixed(3),
                 GraphCheck.of("layerNorm input only", (sd, x) -> sd.nn.layerNorm(x[0],
                         sd.constant(Nd4j.createFromArray(0.5, 2.0, -1.0)), false, 1)).batched(N, 3));
     }

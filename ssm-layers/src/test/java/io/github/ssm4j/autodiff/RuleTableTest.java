@@ -165,6 +165,7 @@ class RuleTableTest {
                 GraphCheck.of("reshape", (sd, x) -> sd.reshape(x[0], -1, 2, 3)).batched(N, 6),
                 GraphCheck.of("reshape flatten", (sd, x) -> sd.reshape(x[0], -1, 12)).batched(N, 3, 4),
                 GraphCheck.of("permute", (sd, x) -> sd.permute(x[0], 2, 0, 1)).batched(N, A, B),
+                GraphCheck.of("permute rank 4", (sd, x) -> sd.permute(x[0], 3, 0, 2, 1)).batched(N, A, B, C),
                 GraphCheck.of("transpose", (sd, x) -> sd.transpose(x[0])).batched(N, A),
                 // P, not A: ND4J's expand_dims and squeeze misbehave on all-ones arrays ([1, 1] at batch 1; ReductionsTest)
                 GraphCheck.of("expandDims", (sd, x) -> sd.expandDims(x[0], 1)).batched(N, P),

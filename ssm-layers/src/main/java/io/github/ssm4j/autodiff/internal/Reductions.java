@@ -25,7 +25,8 @@ import org.nd4j.autodiff.samediff.SameDiff;
  *   <li>anything else: the plain op, which is safe.</li>
  * </ul>
  * Every op used (reshape, sum, mean, max; squeeze and expand_dims only with several batch dimensions)
- * has a derivative rule and a correct SameDiff gradient, so the result differentiates to any order. Result shapes are recorded in {@link StaticShapes}.
+ * has a derivative rule and a correct SameDiff gradient, so the result differentiates to any order.
+ * Result shapes are recorded in {@link StaticShapes}.
  */
 public final class Reductions {
     /** The reductions the engine emits. */

@@ -85,9 +85,9 @@ public final class PoolingRules {
                     || cfg.getDH() != 1 || cfg.getDW() != 1
                     || cfg.getPaddingMode() == PaddingMode.CAUSAL
                     || cfg.getPaddingMode() == PaddingMode.SAME && !divisible) {
-                throw ConvolutionRules.unsupported(c, "kernel " + cfg.getKH() + "x" + cfg.getKW() + ", stride " + cfg.getSH() + "x"
-                        + cfg.getSW() + ", padding " + cfg.getPH() + "x" + cfg.getPW() + ", dilation " + cfg.getDH()
-                        + "x" + cfg.getDW() + ", " + cfg.getPaddingMode() + " on " + b.fullH + "x" + b.fullW
+                throw ConvolutionRules.unsupported(c, "kernel " + cfg.getKH() + "x" + cfg.getKW() + ", stride "
+                        + cfg.getSH() + "x" + cfg.getSW() + ", padding " + cfg.getPH() + "x" + cfg.getPW()
+                        + ", dilation " + cfg.getDH() + "x" + cfg.getDW() + ", " + cfg.getPaddingMode() + " on " + b.fullH + "x" + b.fullW
                         + "; only non-overlapping pooling (kernel == stride, no padding or dilation) has a rule");
             }
             return b;
@@ -116,8 +116,8 @@ public final class PoolingRules {
 
         /** Full value → block shape, dropping a remainder the blocks do not cover. */
         SDVariable block(RuleContext c, SDVariable v) {
-            SDVariable covered = ConvolutionRules.window(c.sd(), v, nchw ? 2 : 1, new long[] {0, 0}, new long[] {nH * kH, nW * kW},
-                    new long[] {fullH, fullW});
+            SDVariable covered = ConvolutionRules.window(c.sd(), v, nchw ? 2 : 1, new long[] {0, 0},
+                    new long[] {nH * kH, nW * kW}, new long[] {fullH, fullW});
             return c.sd().reshape(covered, layout(nH, kH, nW, kW));
         }
 
