@@ -5,9 +5,11 @@ import io.github.ssm4j.autodiff.rules.ConvolutionRules;
 import io.github.ssm4j.autodiff.rules.ElementwiseRules;
 import io.github.ssm4j.autodiff.rules.LinearAlgebraRules;
 import io.github.ssm4j.autodiff.rules.NormalizationRules;
+import io.github.ssm4j.autodiff.rules.PoolingRules;
 import io.github.ssm4j.autodiff.rules.ReductionRules;
 import io.github.ssm4j.autodiff.rules.RuleTable;
 import io.github.ssm4j.autodiff.rules.ShapeRules;
+import io.github.ssm4j.autodiff.rules.StridedSliceRules;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,7 +21,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * The registry of derivative rules, keyed by SameDiff op name or op class.
  *
  * <p>Built-in rules live in one table per op family ({@link ElementwiseRules}, {@link ArithmeticRules},
- * {@link LinearAlgebraRules}, {@link ReductionRules}, {@link ShapeRules}). Registering a rule for your
+ * {@link LinearAlgebraRules}, {@link ReductionRules}, {@link ShapeRules}, {@link StridedSliceRules},
+ * {@link ConvolutionRules}, {@link PoolingRules}, {@link NormalizationRules}). Registering a rule for your
  * own op is one call. For example, for an op {@code "cube"} computing {@code x³}:
  *
  * <pre>{@code
@@ -36,6 +39,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
 public final class DerivativeRules {
     private static final Map<String, DerivativeRule> BY_NAME = new ConcurrentHashMap<>();
     private static final Map<Class<?>, DerivativeRule> BY_CLASS = new ConcurrentHashMap<>();
+    /** Ops known to be broken in ND4J itself, with the reason and what to use instead. */
+    private static final Map<String, String> UNSUPPORTED = new ConcurrentHashMap<>();
 
     static {
         RuleTable table = RuleTable.global();
@@ -44,7 +49,9 @@ public final class DerivativeRules {
         LinearAlgebraRules.register(table);
         ReductionRules.register(table);
         ShapeRules.register(table);
+        StridedSliceRules.register(table);
         ConvolutionRules.register(table);
+        PoolingRules.register(table);
         NormalizationRules.register(table);
     }
 
@@ -53,6 +60,7 @@ public final class DerivativeRules {
 
     /** Registers (or replaces) the rules for every op whose {@code opName()} is {@code opName}. */
     public static void register(String opName, JvpRule jvp, VjpRule vjp) {
+        UNSUPPORTED.remove(opName);
         BY_NAME.put(opName, new DerivativeRule(opName, jvp, vjp));
     }
 
@@ -61,8 +69,19 @@ public final class DerivativeRules {
      * Their outputs are constants for the transformations, which neither need nor emit rules beyond them.
      */
     public static void registerZeroDerivative(String opName) {
+        UNSUPPORTED.remove(opName);
         BY_NAME.put(opName, new DerivativeRule(opName, c -> new SDVariable[c.numOutputs()],
                 c -> new SDVariable[c.numInputs()], true));
+    }
+
+    /**
+     * Declares an op that must not be differentiated (its ND4J implementation is itself broken), with the
+     * reason and the alternative: differentiating it raises an {@link UnsupportedOpException} that says so.
+     * Registering rules for it later replaces the declaration.
+     */
+    public static void registerUnsupported(String opName, String reason) {
+        BY_NAME.remove(opName);
+        UNSUPPORTED.put(opName, reason);
     }
 
     /** Whether the op is declared to have an identically zero derivative. */
@@ -96,8 +115,10 @@ public final class DerivativeRules {
     public static DerivativeRule require(DifferentialFunction op, SDVariable producedVariable) {
         DerivativeRule rule = find(op);
         if (rule == null) {
-            throw new UnsupportedOpException(op.opName(), op.getClass().getName(), op.getOwnName(),
-                    producedVariable == null ? "?" : producedVariable.name());
+            String name = op.opName();
+            String knownBroken = name == null ? null : UNSUPPORTED.get(name);
+            throw new UnsupportedOpException(name, op.getClass().getName(), op.getOwnName(),
+                    producedVariable == null ? "?" : producedVariable.name(), knownBroken);
         }
         return rule;
     }

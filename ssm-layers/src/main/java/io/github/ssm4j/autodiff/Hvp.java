@@ -1,5 +1,6 @@
 package io.github.ssm4j.autodiff;
 
+import io.github.ssm4j.autodiff.internal.Reductions;
 import io.github.ssm4j.autodiff.internal.StaticShapes;
 import java.util.Arrays;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -46,17 +47,20 @@ public final class Hvp {
         return Jvp.of(gradient, x, v);
     }
 
-    /** Sums over every dimension but the first: one value per example. */
+    /**
+     * Sums over every dimension but the first: one value per example. Safe for an {@code [N, 1]} input and
+     * at batch size 1, where a plain sum fails in ND4J 1.0.0-M2.1 (docs/AUTODIFF.md).
+     */
     public static SDVariable sumPerExample(SDVariable a) {
-        int rank = StaticShapes.of(a.getSameDiff()).shapeOf(a).length;
-        if (rank == 1) {
+        long[] shape = StaticShapes.of(a.getSameDiff()).shapeOf(a);
+        if (shape.length == 1) {
             return a;
         }
-        int[] dims = new int[rank - 1];
+        int[] dims = new int[shape.length - 1];
         for (int i = 0; i < dims.length; i++) {
             dims[i] = i + 1;
         }
-        return a.getSameDiff().sum(a, false, dims);
+        return Reductions.sum(a.getSameDiff(), a, shape, false, dims);
     }
 
     private static void requirePerExampleScalar(SDVariable energy) {

@@ -1,5 +1,6 @@
 package io.github.ssm4j.autodiff;
 
+import io.github.ssm4j.autodiff.internal.Reductions;
 import io.github.ssm4j.autodiff.internal.StaticShapes;
 import java.util.Arrays;
 import java.util.Map;
@@ -120,6 +121,26 @@ public abstract class RuleContext {
     }
 
     /**
+     * Σ of {@code v} over {@code dims} (all when none are given), where {@code v} has the static shape of
+     * {@code like}. Rules reduce only through this method and {@link #mean}/{@link #max}, never with
+     * {@code sd.sum} directly: ND4J 1.0.0-M2.1 throws on some reductions over size-1 dimensions, such as
+     * the batch at batch size 1, and {@link Reductions} emits a form that works for every size.
+     */
+    public SDVariable sum(SDVariable v, SDVariable like, boolean keepDims, int... dims) {
+        return Reductions.sum(sd, v, shape(like), keepDims, dims);
+    }
+
+    /** Mean of {@code v}, shaped like {@code like}, over {@code dims}; see {@link #sum}. */
+    public SDVariable mean(SDVariable v, SDVariable like, boolean keepDims, int... dims) {
+        return Reductions.mean(sd, v, shape(like), keepDims, dims);
+    }
+
+    /** Maximum of {@code v}, shaped like {@code like}, over {@code dims}; see {@link #sum}. */
+    public SDVariable max(SDVariable v, SDVariable like, boolean keepDims, int... dims) {
+        return Reductions.max(sd, v, shape(like), keepDims, dims);
+    }
+
+    /**
      * Reduces a cotangent {@code g} shaped like a broadcast result to the shape of {@code target}:
      * sums over leading dimensions {@code target} lacks and, keeping them, over dimensions where
      * {@code target} has static size 1 and the result does not. A dimension of {@code target} that
@@ -139,17 +160,18 @@ public abstract class RuleContext {
             for (int i = 0; i < lead; i++) {
                 dims[i] = i;
             }
-            r = sd.sum(r, false, dims);
+            r = Reductions.sum(sd, r, gs, false, dims);
         }
+        long[] rs = Arrays.copyOfRange(gs, lead, gs.length);
         int[] keep = new int[ts.length];
         int n = 0;
         for (int i = 0; i < ts.length; i++) {
-            if (ts[i] == 1 && gs[lead + i] != 1) {
+            if (ts[i] == 1 && rs[i] != 1) {
                 keep[n++] = i;
             }
         }
         if (n > 0) {
-            r = sd.sum(r, true, Arrays.copyOf(keep, n));
+            r = Reductions.sum(sd, r, rs, true, Arrays.copyOf(keep, n));
         }
         return r == g ? g : withShapeOf(r, target);
     }

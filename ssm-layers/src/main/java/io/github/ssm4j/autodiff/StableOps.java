@@ -1,5 +1,7 @@
 package io.github.ssm4j.autodiff;
 
+import io.github.ssm4j.autodiff.internal.Reductions;
+import io.github.ssm4j.autodiff.internal.StaticShapes;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -22,24 +24,12 @@ public final class StableOps {
      * derivative is exactly zero both in ssm4j's rules and in SameDiff's backprop (no cancelling
      * {@code ∂max} terms), while {@code x − m ≤ 1} keeps exp from overflowing and the largest term
      * {@code ≥ 1} keeps the log away from −∞. Use it instead of {@code sd.math.logSumExp}, whose
-     * SameDiff gradient fails (reduce_sum_bp shape error).
+     * SameDiff gradient fails (reduce_sum_bp shape error). Its reductions work at batch size 1 too (a plain
+     * {@code sd.max}/{@code sd.sum} over the batch of a rank-2 array fails there in ND4J 1.0.0-M2.1, see
+     * docs/AUTODIFF.md). The static shape of {@code x} is inferred as for {@link Jvp}: placeholders must
+     * declare every dimension but the batch.
      */
     public static SDVariable logSumExp(SameDiff sd, SDVariable x, boolean keepDims, int... dims) {
-        int[] d = dims;
-        if (d == null || d.length == 0) {
-            long[] shape = x.getShape();
-            if (shape == null) {
-                throw new IllegalArgumentException("logSumExp over all dimensions needs the rank of " + x.name()
-                        + "; give the dimensions explicitly");
-            }
-            d = new int[shape.length];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = i;
-            }
-        }
-        SDVariable shift = sd.math.floor(sd.max(x, true, d));
-        SDVariable sumExp = sd.sum(sd.math.exp(x.sub(shift)), keepDims, d);
-        SDVariable shiftOut = keepDims ? shift : sd.math.floor(sd.max(x, false, d));
-        return sd.math.log(sumExp).add(shiftOut);
+        return Reductions.logSumExp(sd, x, StaticShapes.of(sd).shapeOf(x), keepDims, dims);
     }
 }

@@ -104,4 +104,19 @@ class BadInputTest {
                 "t", Nd4j.createFromArray(new double[][] {{1, 0}})), jvp.name()).get(jvp.name()).getDouble(0);
         assertEquals(Math.atan(1), got, 1e-12);
     }
+
+    /** sd.batchMmul computes wrong products in ND4J 1.0.0-M2.1: an error that says so and what to use. */
+    @Test
+    void batchMmulIsAClearErrorPointingToRankThreeMmul() {
+        SameDiff sd = SameDiff.create();
+        SDVariable a = sd.placeHolder("a", DataType.DOUBLE, 2, 2);
+        SDVariable b = sd.constant(Nd4j.eye(2).castTo(DataType.DOUBLE));
+        SDVariable y = sd.batchMmul(new SDVariable[] {a}, new SDVariable[] {b}, false, false)[0];
+        SDVariable t = sd.placeHolder("t", DataType.DOUBLE, 2, 2);
+        UnsupportedOpException e = assertThrows(UnsupportedOpException.class, () -> Jvp.of(y, a, t));
+        assertEquals("batched_gemm", e.opName());
+        assertTrue(e.getMessage().contains("sd.mmul") && e.getMessage().contains("wrong"), e.getMessage());
+        assertThrows(UnsupportedOpException.class, () -> Vjp.of(y, a, sd.onesLike(y)));
+        assertTrue(!DerivativeRules.supportedOps().contains("batched_gemm"), "listed as supported");
+    }
 }

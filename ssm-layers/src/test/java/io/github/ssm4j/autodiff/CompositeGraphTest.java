@@ -7,6 +7,9 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -94,22 +97,27 @@ class CompositeGraphTest {
         }
     }
 
-    /** Energy E(x) = Σ softplus(mlp(x)) per example; its Hessian is symmetric and matches FD of ∇E. */
-    @Test
-    void energyHessianVectorProductsAreSymmetricAndMatchFiniteDifferences() {
+    /**
+     * Energy E(x) = Σ softplus(mlp(x)) per example, shape [N], or a dense layer on it, shape [N, 1]; its
+     * Hessian is symmetric and matches FD of ∇E, at batch size N and 1.
+     */
+    @ParameterizedTest(name = "batch size {0}, energy [N, 1]: {1}")
+    @CsvSource({"3, false", "1, false", "3, true", "1, true"})
+    void energyHessianVectorProductsAreSymmetricAndMatchFiniteDifferences(int batch, boolean column) {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, D);
         SDVariable u = sd.placeHolder("u", DataType.DOUBLE, -1, D);
         SDVariable v = sd.placeHolder("v", DataType.DOUBLE, -1, D);
-        SDVariable energy = sd.sum(sd.nn.softplus(mlp(sd, x)), false, 1);
+        SDVariable energy = column ? dense(sd, "e", sd.nn.softplus(mlp(sd, x)), D, 1)
+                : sd.sum(sd.nn.softplus(mlp(sd, x)), false, 1);
         SDVariable score = Hvp.energyScore(energy, x);
         SDVariable hv = Hvp.energyHessianVector(energy, x, v);
         SDVariable hu = Hvp.energyHessianVector(energy, x, u);
         SDVariable uHv = sd.sum(u.mul(hv), false, 1);
         SDVariable vHu = sd.sum(v.mul(hu), false, 1);
-        INDArray xv = Nd4j.randn(DataType.DOUBLE, N, D);
-        INDArray uv = Nd4j.randn(DataType.DOUBLE, N, D);
-        INDArray vv = Nd4j.randn(DataType.DOUBLE, N, D);
+        INDArray xv = Nd4j.randn(DataType.DOUBLE, batch, D);
+        INDArray uv = Nd4j.randn(DataType.DOUBLE, batch, D);
+        INDArray vv = Nd4j.randn(DataType.DOUBLE, batch, D);
         Map<String, INDArray> feed = new HashMap<>(Map.of("x", xv, "u", uv, "v", vv));
         Map<String, INDArray> out = sd.output(feed, uHv.name(), vHu.name(), hv.name());
         assertTrue(out.get(uHv.name()).equalsWithEps(out.get(vHu.name()), 1e-12), "uᵀHv ≠ vᵀHu");
@@ -120,9 +128,14 @@ class CompositeGraphTest {
         assertTrue(out.get(hv.name()).equalsWithEps(fdHv, 1e-6), "HVP vs FD\n" + out.get(hv.name()) + "\n" + fdHv);
     }
 
-    /** SameDiff's gradient w.r.t. a weight of Σ vᵀJv (score net) and of Σ vᵀHv (energy) vs FD in that weight. */
-    @Test
-    void derivativesReachTheWeights() {
+    /**
+     * SameDiff's gradient w.r.t. a weight of Σ vᵀJv (score net) and of Σ vᵀHv (energy) vs FD in that
+     * weight, at batch size N and 1 (training on one example: every bias cotangent is then a sum over a
+     * batch of one, which a plain ND4J reduction cannot do).
+     */
+    @ParameterizedTest(name = "batch size {0}")
+    @ValueSource(ints = {N, 1})
+    void derivativesReachTheWeights(int batch) {
         for (boolean energyModel : new boolean[] {false, true}) {
             SameDiff sd = SameDiff.create();
             SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, D);
@@ -135,7 +148,8 @@ class CompositeGraphTest {
                 loss = sd.sum(Hvp.quadraticForm(mlp(sd, x), x, v));
             }
             sd.setLossVariables(loss);
-            Map<String, INDArray> feed = Map.of("x", Nd4j.randn(DataType.DOUBLE, N, D), "v", Nd4j.randn(DataType.DOUBLE, N, D));
+            Map<String, INDArray> feed = Map.of("x", Nd4j.randn(DataType.DOUBLE, batch, D),
+                    "v", Nd4j.randn(DataType.DOUBLE, batch, D));
             Map<String, INDArray> grads = io.github.ssm4j.util.QuietSameDiff.call(
                     () -> sd.calculateGradients(feed, "l1_W", "l2_b", "l4_W"));
             for (String w : new String[] {"l1_W", "l2_b", "l4_W"}) {

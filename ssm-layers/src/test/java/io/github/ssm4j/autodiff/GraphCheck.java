@@ -1,5 +1,6 @@
 package io.github.ssm4j.autodiff;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ssm4j.autodiff.internal.ForwardTransformer;
@@ -7,10 +8,12 @@ import io.github.ssm4j.autodiff.internal.GraphPath;
 import io.github.ssm4j.autodiff.internal.ReverseTransformer;
 import io.github.ssm4j.util.QuietSameDiff;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -28,8 +31,16 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>closure: SameDiff's gradient of ⟨r, JVP⟩ and of ⟨r, VJP⟩ with respect to x against finite
  *       differences (so every emitted op has a correct SameDiff gradient).</li>
  * </ol>
+ * Every check runs twice when an input has a batch dimension: at the row's shapes, then with every
+ * batch dimension set to 1 (ND4J 1.0.0-M2.1 fails on some reductions over size-1 dimensions, and
+ * nothing the engine emits may).
  *
- * <p>Tolerances: central differences with step h = 1e-5 have truncation error h²·|f'''|/6 ≈ 1e-10 and
+ * <p>Shapes may hold symbolic sizes, drawn per row from a fixed seed ({@link #DEFAULT_SEED}, or
+ * {@code -Dssm4j.test.seed=…}; every failure message names it): {@link #N} for the batch, {@link #A},
+ * {@link #B}, {@link #C} for sizes that may be 1 (so broadcasting against size 1 is exercised), and
+ * {@link #P}, {@link #Q} for sizes of at least 2. The same letter is the same size within a row.
+ *
+ * <p>Tolerances: central differences with step h = 1e-5 have truncation error h²·|f‴|/6 ≈ 1e-10 and
  * rounding error ε·|f|/h ≈ 1e-11 relative, for the smooth, O(1)-scaled functions used here; we accept
  * 1e-6 relative, which still catches any wrong rule (errors there are O(1)). Analytic-vs-analytic
  * comparisons use 1e-9.
@@ -38,6 +49,20 @@ public final class GraphCheck {
     static final double H = 1e-5;
     static final double FD_TOL = 1e-6;
     static final double EXACT_TOL = 1e-9;
+
+    /** Symbolic batch size, drawn from 2..4 (the batch-1 pass covers 1). */
+    public static final long N = -1000;
+    /** Symbolic sizes drawn from 1..4. */
+    public static final long A = -1001;
+    public static final long B = -1002;
+    public static final long C = -1003;
+    /** Symbolic sizes drawn from 2..4, where size 1 is degenerate (a variance, a normalisation). */
+    public static final long P = -1011;
+    public static final long Q = -1012;
+
+    static final long DEFAULT_SEED = 20250611L;
+    /** The seed every random shape and value derives from. */
+    static final long SEED = Long.getLong("ssm4j.test.seed", DEFAULT_SEED);
 
     /** Where random inputs are drawn from. */
     public enum Domain {
@@ -55,35 +80,43 @@ public final class GraphCheck {
 
     private final String name;
     private final Builder builder;
-    private final List<long[]> declared = new ArrayList<>();
-    private final List<long[]> concrete = new ArrayList<>();
+    /** Input shapes as given (possibly symbolic), and whether each has a dynamic batch dimension. */
+    private final List<long[]> specs = new ArrayList<>();
+    private final List<Boolean> batchedInputs = new ArrayList<>();
     private Domain domain = Domain.AWAY_FROM_ZERO;
     private double sameDiffTolerance = EXACT_TOL;
-    private final Random random;
+    private Double sameDiffToleranceAtBatchOne;
+    private String forwardFailsAtBatchOne;
 
-    private GraphCheck(String name, Builder builder, long seed) {
+    // the pass being run: placeholder (declared) and concrete shapes, and where its values come from
+    private List<long[]> declared = new ArrayList<>();
+    private List<long[]> concrete = new ArrayList<>();
+    private String pass = "";
+    private Random random = new Random(SEED);
+
+    private GraphCheck(String name, Builder builder) {
         this.name = name;
         this.builder = builder;
-        this.random = new Random(seed);
     }
 
     public static GraphCheck of(String name, Builder builder) {
-        return new GraphCheck(name, builder, name.hashCode());
+        return new GraphCheck(name, builder);
     }
 
-    /** An input placeholder with a dynamic batch dimension (declared −1, evaluated at {@code shape[0]}). */
+    /**
+     * An input placeholder with a dynamic batch dimension: declared −1, evaluated at {@code shape[0]} and
+     * then at 1.
+     */
     public GraphCheck batched(long... shape) {
-        long[] d = shape.clone();
-        d[0] = -1;
-        declared.add(d);
-        concrete.add(shape.clone());
+        specs.add(shape.clone());
+        batchedInputs.add(true);
         return this;
     }
 
     /** An input placeholder with a fully static shape. */
     public GraphCheck fixed(long... shape) {
-        declared.add(shape.clone());
-        concrete.add(shape.clone());
+        specs.add(shape.clone());
+        batchedInputs.add(false);
         return this;
     }
 
@@ -96,6 +129,26 @@ public final class GraphCheck {
         return this;
     }
 
+    /**
+     * As {@link #sameDiffGradientTolerance}, for the batch-1 pass only: {@code Double.NaN} where SameDiff's
+     * own gradient fails at batch size 1 (our VJP is then held to finite differences only). Say why at
+     * the row.
+     */
+    public GraphCheck sameDiffGradientToleranceAtBatchOne(double tol) {
+        this.sameDiffToleranceAtBatchOne = tol;
+        return this;
+    }
+
+    /**
+     * The function itself cannot run at batch size 1 in ND4J 1.0.0-M2.1 (a reduction of the caller's own
+     * over the batch of a rank-2 array): the batch-1 pass asserts that evaluating it still fails that way,
+     * so that an ND4J release that fixes it shows up here.
+     */
+    public GraphCheck forwardFailsAtBatchOne(String why) {
+        this.forwardFailsAtBatchOne = why;
+        return this;
+    }
+
     public GraphCheck domain(Domain d) {
         this.domain = d;
         return this;
@@ -103,19 +156,104 @@ public final class GraphCheck {
 
     @Override
     public String toString() {
-        return name;
+        return name + " " + describe(resolve(false));
     }
 
-    /** Runs every check. */
+    /** Runs every check at the row's shapes, then at batch size 1. */
     public void verify() {
-        INDArray[] x = draw(domain);
-        INDArray[] t = drawNormal();
-        checkJvp(x, t);
-        INDArray yValue = evaluate(x);
-        INDArray u = normal(yValue.shape());
-        checkVjp(x, t, u);
-        checkSecondOrder(x, t, u);
-        checkClosure(x, t, u);
+        runPass(resolve(false), "", sameDiffTolerance);
+        if (!batchedInputs.contains(true)) {
+            return;
+        }
+        List<long[]> one = resolve(true);
+        if (forwardFailsAtBatchOne != null) {
+            begin(one, ", batch-1 pass");
+            INDArray[] x = draw(domain);
+            RuntimeException e = assertThrows(RuntimeException.class, () -> evaluate(x), () -> label()
+                    + ": expected to fail at batch size 1 (" + forwardFailsAtBatchOne + "); has ND4J fixed it? "
+                    + "Then drop forwardFailsAtBatchOne and update docs/AUTODIFF.md");
+            assertTrue(causedByNullPointer(e), () -> label() + ": failed at batch size 1, but not as known: " + e);
+            return;
+        }
+        runPass(one, ", batch-1 pass",
+                sameDiffToleranceAtBatchOne != null ? sameDiffToleranceAtBatchOne : sameDiffTolerance);
+    }
+
+    private void runPass(List<long[]> shapes, String passName, double sameDiffTol) {
+        begin(shapes, passName);
+        try {
+            INDArray[] x = draw(domain);
+            INDArray[] t = drawNormal();
+            checkJvp(x, t);
+            INDArray yValue = evaluate(x);
+            INDArray u = normal(yValue.shape());
+            checkVjp(x, t, u, sameDiffTol);
+            checkSecondOrder(x, t, u);
+            checkClosure(x, t, u);
+        } catch (RuntimeException e) {     // a failure to build or run a graph: say which row, pass and seed
+            throw new AssertionError(label() + ": " + e, e);
+        }
+    }
+
+    private void begin(List<long[]> shapes, String passName) {
+        concrete = shapes;
+        declared = new ArrayList<>();
+        for (int i = 0; i < shapes.size(); i++) {
+            long[] d = shapes.get(i).clone();
+            if (batchedInputs.get(i)) {
+                d[0] = -1;
+            }
+            declared.add(d);
+        }
+        pass = passName;
+        random = new Random(SEED * 31 + name.hashCode() + passName.hashCode());
+    }
+
+    /** Concrete shapes: symbols drawn from the seed (the same on every call); batch dimensions 1 if asked. */
+    private List<long[]> resolve(boolean batchOne) {
+        Random r = new Random(SEED ^ name.hashCode());
+        Map<Long, Long> sizes = new TreeMap<>();
+        List<long[]> out = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            long[] s = specs.get(i).clone();
+            for (int k = 0; k < s.length; k++) {
+                long symbol = s[k];
+                if (symbol <= N) {
+                    long lo = symbol == A || symbol == B || symbol == C ? 1 : 2;
+                    s[k] = sizes.computeIfAbsent(symbol, y -> lo + r.nextInt((int) (5 - lo)));
+                }
+            }
+            if (batchOne && batchedInputs.get(i)) {
+                s[0] = 1;
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** Shapes as [3,2]b [2]: b marks a batch dimension (a −1 in the placeholder). */
+    private String describe(List<long[]> shapes) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < shapes.size(); i++) {
+            b.append(i == 0 ? "" : " ").append(Arrays.toString(shapes.get(i)).replace(" ", ""))
+                    .append(batchedInputs.get(i) ? "b" : "");
+        }
+        return b.toString();
+    }
+
+    /** What failure messages name: the row, its shapes, the pass and the seed. */
+    private String label() {
+        return name + " " + describe(concrete) + pass + " (seed " + SEED + "; rerun with -Dssm4j.test.seed=" + SEED
+                + ")";
+    }
+
+    private static boolean causedByNullPointer(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof NullPointerException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- 1. JVP vs finite differences ----
@@ -130,7 +268,7 @@ public final class GraphCheck {
 
     // ---- 2. VJP vs SameDiff gradient, and the dot-product identity ----
 
-    private void checkVjp(INDArray[] x, INDArray[] t, INDArray u) {
+    private void checkVjp(INDArray[] x, INDArray[] t, INDArray u, double sameDiffTolerance) {
         Graph g = new Graph();
         SDVariable[] vjp = g.vjp();
         String[] names = names(vjp);
@@ -197,8 +335,8 @@ public final class GraphCheck {
                                        INDArray u, INDArray r) {
         INDArray[] d = drawNormal();
         double analytic = 0;
-        java.util.List<String> inputNames = java.util.Arrays.asList(names(g.xs));
-        boolean dependsOnX = GraphPath.between(g.sd, inputNames, java.util.List.of(loss.name()))
+        List<String> inputNames = Arrays.asList(names(g.xs));
+        boolean dependsOnX = GraphPath.between(g.sd, inputNames, List.of(loss.name()))
                 .dependsOnInputs(loss.name());
         if (dependsOnX) {     // else the derivative is exactly zero (linear rules): finite differences must agree
             g.asLoss(loss);
@@ -369,14 +507,13 @@ public final class GraphCheck {
     }
 
     void assertClose(String what, INDArray expected, INDArray actual, double tol) {
-        assertTrue(java.util.Arrays.equals(expected.shape(), actual.shape()), () -> name + ": " + what
-                + ": shape " + java.util.Arrays.toString(actual.shape()) + ", expected "
-                + java.util.Arrays.toString(expected.shape()));
+        assertTrue(Arrays.equals(expected.shape(), actual.shape()), () -> label() + ": " + what
+                + ": shape " + Arrays.toString(actual.shape()) + ", expected " + Arrays.toString(expected.shape()));
         INDArray diff = org.nd4j.linalg.ops.transforms.Transforms.abs(expected.sub(actual), false);
         INDArray bound = org.nd4j.linalg.ops.transforms.Transforms.abs(expected, true).addi(1.0).muli(tol);
         double maxDiff = diff.maxNumber().doubleValue();
         double worst = diff.subi(bound).maxNumber().doubleValue();
-        assertTrue(worst <= 0, () -> name + ": " + what + " differ beyond " + tol + " relative (max |diff| "
+        assertTrue(worst <= 0, () -> label() + ": " + what + " differ beyond " + tol + " relative (max |diff| "
                 + maxDiff + "):\nexpected "
                 + expected + "\nactual   " + actual);
     }

@@ -3,13 +3,15 @@ package io.github.ssm4j.autodiff.rules;
 import static io.github.ssm4j.autodiff.JvpContext.one;
 
 import io.github.ssm4j.autodiff.JvpContext;
+import io.github.ssm4j.autodiff.RuleContext;
 import io.github.ssm4j.autodiff.VjpContext;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
- * Arithmetic with a scalar and between arrays, with NumPy broadcasting. Forward mode materialises a
- * tangent to the output's shape when only a broadcast operand has one; reverse mode sums cotangents back
- * to each operand's shape.
+ * Arithmetic with a scalar and between arrays, with NumPy broadcasting, and the pairwise maximum. Forward
+ * mode materialises a tangent to the output's shape when only a broadcast operand has one; reverse mode
+ * sums cotangents back to each operand's shape. At ties the maximum's derivative is split evenly between
+ * the operands (SameDiff passes the whole gradient to both, which double-counts: d max(x, x)/dx would be 2).
  */
 public final class ArithmeticRules {
     private ArithmeticRules() {
@@ -36,29 +38,69 @@ public final class ArithmeticRules {
          .rule("divide", ArithmeticRules::divideJvp, ArithmeticRules::divideVjp)
          .rule("reversedivide", ArithmeticRules::reverseDivideJvp, ArithmeticRules::reverseDivideVjp)
          .rule("biasadd", ArithmeticRules::biasAddJvp, ArithmeticRules::biasAddVjp)
-         .rule("mergeadd", ArithmeticRules::mergeAddJvp, ArithmeticRules::mergeAddVjp);
+         .rule("mergeadd", ArithmeticRules::mergeAddJvp, ArithmeticRules::mergeAddVjp)
+         .rule("maximum", ArithmeticRules::maximumJvp, ArithmeticRules::maximumVjp);
     }
 
     /** a/b: d = (da − y·db)/b; cotangents g/b and −g·y/b. */
     private static SDVariable[] divideJvp(JvpContext c) {
-        SDVariable num = sumOf(c, c.tangent(0), neg(times(c.tangent(1), c.y())));
-        return one(num.div(c.in(1)));
+        return one(quotientJvp(c, 0, 1));
     }
 
     private static SDVariable[] divideVjp(VjpContext c) {
-        SDVariable gOverB = c.g().div(c.in(1));
-        return reduceEach(c, gOverB, c.needs(1) ? gOverB.mul(c.y()).neg() : null);
+        SDVariable[] r = quotientVjp(c, 0, 1);
+        return reduceEach(c, r[0], r[1]);
     }
 
     /** b/a (reversed operands): d = (db − y·da)/a; cotangents −g·y/a and g/a. */
     private static SDVariable[] reverseDivideJvp(JvpContext c) {
-        SDVariable num = sumOf(c, c.tangent(1), neg(times(c.tangent(0), c.y())));
-        return one(num.div(c.in(0)));
+        return one(quotientJvp(c, 1, 0));
     }
 
     private static SDVariable[] reverseDivideVjp(VjpContext c) {
-        SDVariable gOverA = c.g().div(c.in(0));
-        return reduceEach(c, c.needs(0) ? gOverA.mul(c.y()).neg() : null, gOverA);
+        SDVariable[] r = quotientVjp(c, 1, 0);
+        return reduceEach(c, r[1], r[0]);
+    }
+
+    /** Tangent of y = in(n)/in(d): (dn − y·dd)/d. */
+    private static SDVariable quotientJvp(JvpContext c, int n, int d) {
+        Quotient q = Quotient.of(c, n, d);
+        return q.over(sumOf(c, c.tangent(n), neg(times(c.tangent(d), q.y()))));
+    }
+
+    /** Cotangents of the numerator and the denominator of y = in(n)/in(d), shaped like y. */
+    private static SDVariable[] quotientVjp(VjpContext c, int n, int d) {
+        Quotient q = Quotient.of(c, n, d);
+        SDVariable gOver = q.over(c.g());
+        return new SDVariable[] {gOver, c.needs(d) ? gOver.mul(q.y()).neg() : null};
+    }
+
+    /**
+     * The quotient y = in(n)/in(d) and division by in(d), as the rules emit them. SameDiff's gradient of
+     * divide and reversedivide with respect to a one-element second operand ([1] or [1, 1]) broadcast over
+     * the first is wrong in 1.0.0-M2.1 (pinned in SameDiffGradientFactsTest), and the ops a rule emits, y
+     * included, must have correct SameDiff gradients. So the op's own output y is used only when neither
+     * operand is broadcast; otherwise y is formed again as a division by a full-shaped denominator (whose
+     * gradient is correct) or, for a broadcast denominator, as a product with {@code 1/d}, which also
+     * serves every division by it.
+     */
+    private record Quotient(SDVariable y, SDVariable denominator, SDVariable reciprocal) {
+        static Quotient of(RuleContext c, int n, int d) {
+            long[] ys = c.shape(c.y());
+            boolean fullDenominator = java.util.Arrays.equals(c.shape(c.in(d)), ys);
+            if (fullDenominator && java.util.Arrays.equals(c.shape(c.in(n)), ys)) {
+                return new Quotient(c.y(), c.in(d), null);
+            }
+            if (fullDenominator) {
+                return new Quotient(c.withShapeOf(c.in(n).div(c.in(d)), c.y()), c.in(d), null);
+            }
+            SDVariable reciprocal = c.sd().math.reciprocal(c.in(d));
+            return new Quotient(c.withShapeOf(c.in(n).mul(reciprocal), c.y()), c.in(d), reciprocal);
+        }
+
+        SDVariable over(SDVariable v) {
+            return reciprocal == null ? v.div(denominator) : v.mul(reciprocal);
+        }
     }
 
     /** biasAdd(x, b): the bias is broadcast along the channel dimension. */
@@ -84,7 +126,7 @@ public final class ArithmeticRules {
                     others[k++] = i;
                 }
             }
-            gb = c.sd().sum(c.g(), false, others);
+            gb = c.sum(c.g(), c.y(), false, others);
         }
         return new SDVariable[] {c.g(), gb};
     }
@@ -103,6 +145,31 @@ public final class ArithmeticRules {
             r[i] = c.needs(i) ? c.g() : null;
         }
         return r;
+    }
+
+    // ---- maximum(a, b), broadcasting: the derivative goes to the larger operand, split evenly at ties ----
+
+    /** Weight of operand a: 1 where a > b, ½ where a = b, 0 where a < b. */
+    private static SDVariable weightOfFirst(RuleContext c) {
+        return c.sd().math.sign(c.in(0).sub(c.in(1))).add(1.0).mul(0.5);
+    }
+
+    private static SDVariable[] maximumJvp(JvpContext c) {
+        SDVariable wa = weightOfFirst(c);
+        SDVariable r = c.hasTangent(0) ? wa.mul(c.tangent(0)) : null;
+        if (c.hasTangent(1)) {
+            SDVariable tb = wa.rsub(1.0).mul(c.tangent(1));
+            r = r == null ? tb : r.add(tb);
+        }
+        return one(r == null ? null : c.broadcastLike(r, c.y()));
+    }
+
+    private static SDVariable[] maximumVjp(VjpContext c) {
+        SDVariable wa = weightOfFirst(c);
+        return new SDVariable[] {
+            c.needs(0) ? c.sumToShapeOf(c.withShapeOf(c.g().mul(wa), c.y()), c.in(0)) : null,
+            c.needs(1) ? c.sumToShapeOf(c.withShapeOf(c.g().mul(wa.rsub(1.0)), c.y()), c.in(1)) : null
+        };
     }
 
     // ---- helpers: symbolic zeros (null) propagate; a lone broadcast tangent is materialised ----

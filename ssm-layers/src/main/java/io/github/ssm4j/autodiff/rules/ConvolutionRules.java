@@ -5,23 +5,20 @@ import static io.github.ssm4j.autodiff.JvpContext.one;
 import io.github.ssm4j.autodiff.JvpContext;
 import io.github.ssm4j.autodiff.RuleContext;
 import io.github.ssm4j.autodiff.VjpContext;
+import io.github.ssm4j.autodiff.internal.Reductions;
 import java.util.function.BinaryOperator;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.enums.WeightsFormat;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.AvgPooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.DeConv2D;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.MaxPooling2D;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.Upsampling2d;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Convolutions, pooling and upsampling.
+ * Convolutions: conv2d and deconv2d (pooling and upsampling are in {@link PoolingRules}).
  *
  * <p>conv2d and deconv2d are bilinear in (input, kernel), so their tangent is the op applied to each
  * tangent in turn. For cotangents both are seen as one convolution C_W from a "wide" space (conv2d's
@@ -30,11 +27,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * conv2d of z embedded in the padded frame), {@link #wide} (C_Wᵀ g, a VALID deconv2d cropped back out of
  * the padded frame) and {@link #kernel} (∂⟨g, C_W z⟩/∂W, a conv2d correlating z with g). Working in an
  * explicit padded frame makes stride remainders and SAME-padding offsets a matter of pad/slice.
- *
- * <p>Pooling is supported for non-overlapping blocks (kernel == stride, no padding, no dilation: DL4J's
- * SubsamplingLayer default), where it and upsampling are reshapes to [.., H/kH, kH, W/kW, kW, ..] and
- * reductions over the kH and kW axes. Max pooling splits the derivative evenly between tied maxima
- * (like reduce_max here; SameDiff's own maxpool gradient routes all of it to one of them).
  */
 public final class ConvolutionRules {
     private ConvolutionRules() {
@@ -42,12 +34,7 @@ public final class ConvolutionRules {
 
     public static void register(RuleTable t) {
         t.rule("conv2d", ConvolutionRules::conv2dJvp, ConvolutionRules::conv2dVjp)
-         .rule("deconv2d", ConvolutionRules::deconv2dJvp, ConvolutionRules::deconv2dVjp)
-         .linear("avgpool2d", (c, v) -> c.sd().cnn.avgPooling2d(v, Blocks.ofPooling(c).config),
-                 ConvolutionRules::avgPoolTranspose)
-         .rule("maxpool2d", ConvolutionRules::maxPoolJvp, ConvolutionRules::maxPoolVjp)
-         .linear("upsampling2d", (c, v) -> upsample(c, v),
-                 (c, g) -> c.sd().sum(Blocks.ofUpsampling(c).block(c, g), false, Blocks.ofUpsampling(c).axes()));
+         .rule("deconv2d", ConvolutionRules::deconv2dJvp, ConvolutionRules::deconv2dVjp);
     }
 
     // ---- conv2d: y = C_W x (+ b), and deconv2d: y = C_Wᵀ x (+ b), weights [kH, kW, oC, iC] being C_W's YXIO ----
@@ -122,7 +109,9 @@ public final class ConvolutionRules {
             r[1] = perm == null ? k : sd.permute(k, RuleArgs.inverse(perm));
         }
         if (r.length > 2 && c.needs(2)) {
-            r[2] = sd.sum(g, false, 0, 2, 3);
+            long[] ys = c.shape(c.y());
+            long[] nchw = geo.nchw() ? ys : new long[] {ys[0], ys[3], ys[1], ys[2]};
+            r[2] = Reductions.sum(sd, g, nchw, false, 0, 2, 3);
         }
         for (int i = 0; i < r.length; i++) {
             r[i] = r[i] == null ? null : c.withShapeOf(r[i], c.in(i));
@@ -130,7 +119,7 @@ public final class ConvolutionRules {
         return r;
     }
 
-    private static boolean isNchw(String dataFormat) {
+    static boolean isNchw(String dataFormat) {
         return !"NHWC".equalsIgnoreCase(dataFormat);
     }
 
@@ -231,7 +220,7 @@ public final class ConvolutionRules {
      * Spatial window of a rank-4 value along axes (ax, ax+1): element i of the result is v's element
      * start + i, zero where that lies outside v's extent {@code src}. A slice, then a zero pad.
      */
-    private static SDVariable window(SameDiff sd, SDVariable v, int ax, long[] start, long[] len, long[] src) {
+    static SDVariable window(SameDiff sd, SDVariable v, int ax, long[] start, long[] len, long[] src) {
         int[] begin = new int[4];
         int[] size = {-1, -1, -1, -1};
         long[][] pad = new long[4][2];
@@ -251,119 +240,7 @@ public final class ConvolutionRules {
         return padded ? sd.nn.pad(r, sd.constant(Nd4j.createFromArray(pad)), 0.0) : r;
     }
 
-    // ---- pooling and upsampling by non-overlapping blocks ----
-
-    /** Each input element of a block receives 1/(kH·kW) of the block's cotangent; a remainder gets zero. */
-    private static SDVariable avgPoolTranspose(RuleContext c, SDVariable g) {
-        Blocks b = Blocks.ofPooling(c);
-        return b.unblock(c, c.sd().tile(b.spread(c, g), b.spreadReps()).div((double) (b.kH * b.kW)));
-    }
-
-    private static SDVariable[] maxPoolJvp(JvpContext c) {
-        Blocks b = Blocks.ofPooling(c);
-        return one(c.withShapeOf(c.sd().sum(maxWeights(c, b).mul(b.block(c, c.tangent(0))), false, b.axes()),
-                c.y()));
-    }
-
-    private static SDVariable[] maxPoolVjp(VjpContext c) {
-        Blocks b = Blocks.ofPooling(c);
-        return new SDVariable[] {c.withShapeOf(b.unblock(c, maxWeights(c, b).mul(b.spread(c, c.g()))), c.x())};
-    }
-
-    /** Indicator of each block's maxima divided by their number (ties share evenly), in block shape. */
-    private static SDVariable maxWeights(RuleContext c, Blocks b) {
-        SDVariable isMax = b.block(c, c.x()).eq(b.spread(c, c.y())).castTo(c.x().dataType());
-        return isMax.div(c.sd().sum(isMax, true, b.axes()));
-    }
-
-    /**
-     * Upsampling as reshape + tile rather than the upsampling2d op: SameDiff's upsampling2d gradient is
-     * wrong for NHWC in 1.0.0-M2.1 (O(1) errors), and these ops have correct gradients in both layouts.
-     */
-    private static SDVariable upsample(RuleContext c, SDVariable v) {
-        Blocks b = Blocks.ofUpsampling(c);
-        return b.unblock(c, c.sd().tile(b.spread(c, v), b.spreadReps()));
-    }
-
-    /**
-     * A rank-4 "full" value (pooling input, upsampling output; H, W possibly with a remainder that the
-     * blocks do not cover) seen as [N, C, nH, kH, nW, kW] (NCHW) or [N, nH, kH, nW, kW, C] (NHWC).
-     */
-    private record Blocks(long kH, long kW, long nH, long nW, long fullH, long fullW, long channels, boolean nchw,
-                          Pooling2DConfig config) {
-        static Blocks ofPooling(RuleContext c) {
-            Pooling2DConfig cfg = c.op() instanceof MaxPooling2D m ? m.getConfig()
-                    : c.op(AvgPooling2D.class).getConfig();
-            Blocks b = of(c, c.x(), c.y(), cfg.getKH(), cfg.getKW(), !cfg.isNHWC(), cfg);
-            boolean divisible = b.fullH == b.nH * b.kH && b.fullW == b.nW * b.kW;
-            if (cfg.getKH() != cfg.getSH() || cfg.getKW() != cfg.getSW() || cfg.getPH() != 0 || cfg.getPW() != 0
-                    || cfg.getDH() != 1 || cfg.getDW() != 1
-                    || cfg.getPaddingMode() == PaddingMode.CAUSAL
-                    || cfg.getPaddingMode() == PaddingMode.SAME && !divisible) {
-                throw unsupported(c, "kernel " + cfg.getKH() + "x" + cfg.getKW() + ", stride " + cfg.getSH() + "x"
-                        + cfg.getSW() + ", padding " + cfg.getPH() + "x" + cfg.getPW() + ", dilation " + cfg.getDH()
-                        + "x" + cfg.getDW() + ", " + cfg.getPaddingMode() + " on " + b.fullH + "x" + b.fullW
-                        + "; only non-overlapping pooling (kernel == stride, no padding or dilation) has a rule");
-            }
-            return b;
-        }
-
-        static Blocks ofUpsampling(RuleContext c) {
-            Upsampling2d op = c.op(Upsampling2d.class);
-            return of(c, c.y(), c.x(), op.getScaleH(), op.getScaleW(), op.isNchw(), null);
-        }
-
-        private static Blocks of(RuleContext c, SDVariable full, SDVariable reduced, long kH, long kW, boolean nchw,
-                                 Pooling2DConfig cfg) {
-            long[] f = c.shape(full);
-            long[] r = c.shape(reduced);
-            int ax = nchw ? 2 : 1;
-            long channels = f[nchw ? 1 : 3];
-            if (f[ax] < 0 || f[ax + 1] < 0 || r[ax] < 0 || r[ax + 1] < 0 || channels < 0) {
-                throw unsupported(c, "spatial or channel dimensions that vary between executions");
-            }
-            return new Blocks(kH, kW, r[ax], r[ax + 1], f[ax], f[ax + 1], channels, nchw, cfg);
-        }
-
-        int[] axes() {
-            return nchw ? new int[] {3, 5} : new int[] {2, 4};
-        }
-
-        /** Full value → block shape, dropping a remainder the blocks do not cover. */
-        SDVariable block(RuleContext c, SDVariable v) {
-            SDVariable covered = window(c.sd(), v, nchw ? 2 : 1, new long[] {0, 0}, new long[] {nH * kH, nW * kW},
-                    new long[] {fullH, fullW});
-            return c.sd().reshape(covered, layout(nH, kH, nW, kW));
-        }
-
-        /** The transpose of {@link #block}: back to the full shape, zeros in the remainder. */
-        SDVariable unblock(RuleContext c, SDVariable v) {
-            SDVariable covered = c.sd().reshape(v, layout(nH * kH, nW * kW));
-            return window(c.sd(), covered, nchw ? 2 : 1, new long[] {0, 0}, new long[] {fullH, fullW},
-                    new long[] {nH * kH, nW * kW});
-        }
-
-        /** A reduced value (one element per block) in block shape with size-1 kernel axes, for broadcasting. */
-        SDVariable spread(RuleContext c, SDVariable v) {
-            return c.sd().reshape(v, layout(nH, 1, nW, 1));
-        }
-
-        /** [batch, channels, spatial…] or [batch, spatial…, channels]. */
-        private long[] layout(long... spatial) {
-            long[] s = new long[spatial.length + 2];
-            s[0] = -1;
-            s[nchw ? 1 : s.length - 1] = channels;
-            System.arraycopy(spatial, 0, s, nchw ? 2 : 1, spatial.length);
-            return s;
-        }
-
-        /** Tile repetitions that materialise {@link #spread} to the full block shape. */
-        int[] spreadReps() {
-            return nchw ? new int[] {1, 1, 1, (int) kH, 1, (int) kW} : new int[] {1, 1, (int) kH, 1, (int) kW, 1};
-        }
-    }
-
-    private static IllegalStateException unsupported(RuleContext c, String what) {
+    static IllegalStateException unsupported(RuleContext c, String what) {
         return new IllegalStateException("No derivative rule for '" + c.op().opName() + "' (" + c.op().getOwnName()
                 + ") with " + what);
     }

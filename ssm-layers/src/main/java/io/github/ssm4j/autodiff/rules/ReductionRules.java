@@ -5,6 +5,7 @@ import static io.github.ssm4j.autodiff.JvpContext.one;
 import io.github.ssm4j.autodiff.JvpContext;
 import io.github.ssm4j.autodiff.RuleContext;
 import io.github.ssm4j.autodiff.VjpContext;
+import io.github.ssm4j.autodiff.internal.Reductions;
 import java.util.Arrays;
 import org.nd4j.autodiff.samediff.SDVariable;
 
@@ -19,10 +20,10 @@ public final class ReductionRules {
 
     public static void register(RuleTable t) {
         t.rule("reduce_sum",
-                c -> one(c.sd().sum(c.tangent(0), keepDims(c), dims(c))),
+                c -> one(c.sum(c.tangent(0), c.x(), keepDims(c), dims(c))),
                 c -> new SDVariable[] {broadcastBack(c, c.g())})
          .rule("reduce_mean",
-                c -> one(c.sd().mean(c.tangent(0), keepDims(c), dims(c))),
+                c -> one(c.mean(c.tangent(0), c.x(), keepDims(c), dims(c))),
                 c -> new SDVariable[] {divideByCount(c, broadcastBack(c, c.g()))})
          .rule("reduce_max", ReductionRules::maxJvp, ReductionRules::maxVjp)
          .rule("var", ReductionRules::varianceJvp, ReductionRules::varianceVjp);
@@ -41,11 +42,11 @@ public final class ReductionRules {
             SDVariable count = c.sd().cumsum(isMax, false, false, dims[0]);
             return isMax.mul(count.eq(1.0).castTo(c.x().dataType()));
         }
-        return isMax.div(c.sd().sum(isMax, true, dims));
+        return isMax.div(c.sum(isMax, c.x(), true, dims));
     }
 
     private static SDVariable[] maxJvp(JvpContext c) {
-        return one(c.sd().sum(maxWeights(c).mul(c.tangent(0)), keepDims(c), dims(c)));
+        return one(c.sum(maxWeights(c).mul(c.tangent(0)), c.x(), keepDims(c), dims(c)));
     }
 
     private static SDVariable[] maxVjp(VjpContext c) {
@@ -54,12 +55,12 @@ public final class ReductionRules {
 
     /** var = k·mean((x − μ)²), k = n/(n−1) if bias-corrected: d var = 2k·mean((x − μ)·dx). */
     private static SDVariable[] varianceJvp(JvpContext c) {
-        SDVariable centred = c.x().sub(c.sd().mean(c.x(), true, dims(c)));
-        return one(c.sd().mean(centred.mul(c.tangent(0)), keepDims(c), dims(c)).mul(2.0 * correction(c)));
+        SDVariable centred = c.x().sub(c.mean(c.x(), c.x(), true, dims(c)));
+        return one(c.mean(centred.mul(c.tangent(0)), c.x(), keepDims(c), dims(c)).mul(2.0 * correction(c)));
     }
 
     private static SDVariable[] varianceVjp(VjpContext c) {
-        SDVariable centred = c.x().sub(c.sd().mean(c.x(), true, dims(c)));
+        SDVariable centred = c.x().sub(c.mean(c.x(), c.x(), true, dims(c)));
         return new SDVariable[] {divideByCount(c, centred.mul(expand(c, c.g()))).mul(2.0 * correction(c))};
     }
 
@@ -102,21 +103,7 @@ public final class ReductionRules {
 
     /** A reduced-shaped value with the reduced dimensions re-inserted as size 1 (broadcastable to x). */
     static SDVariable expand(RuleContext c, SDVariable reduced) {
-        if (keepDims(c)) {
-            return reduced;
-        }
-        int[] dims = dims(c);
-        int rank = c.rank(c.x());
-        if (dims.length == rank) {
-            long[] ones = new long[rank];
-            Arrays.fill(ones, 1L);
-            return c.sd().reshape(reduced, ones);
-        }
-        SDVariable r = reduced;
-        for (int d : dims) {
-            r = c.sd().expandDims(r, d);
-        }
-        return r;
+        return keepDims(c) ? reduced : Reductions.keepDims(c.sd(), reduced, c.shape(c.x()), dims(c));
     }
 
     /** A reduced-shaped value broadcast back to the full shape of the op's input. */
@@ -130,7 +117,7 @@ public final class ReductionRules {
         if (n > 0) {
             return v.div((double) n);
         }
-        return v.div(c.sd().sum(c.sd().onesLike(c.x()), true, dims(c)));
+        return v.div(c.sum(c.sd().onesLike(c.x()), c.x(), true, dims(c)));
     }
 
     private static long staticCount(RuleContext c) {

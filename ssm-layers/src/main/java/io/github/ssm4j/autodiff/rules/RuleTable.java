@@ -15,8 +15,9 @@ import org.nd4j.autodiff.samediff.SDVariable;
  *       output y); forward and reverse mode both multiply by it.</li>
  *   <li>{@link #linear}: an op linear in its (single differentiated) input: the tangent map is the op
  *       itself, the cotangent map its transpose.</li>
- *   <li>{@link #zeroDerivative}: piecewise-constant ops (sign, step, comparisons, zeros_like).</li>
- *   <li>{@link #rule}: anything else, with both rules written out.</li>
+ *   <li>{@link #zeroDerivative}: piecewise-constant ops (sign, step, comparisons, zeros_like);</li>
+ *   <li>{@link #rule}: anything else, with both rules written out;</li>
+ *   <li>{@link #unsupported}: an op whose ND4J implementation is itself broken (a clear error).</li>
  * </ul>
  */
 public final class RuleTable {
@@ -57,6 +58,12 @@ public final class RuleTable {
         return rule(opName,
                 c -> JvpContext.one(c.withShapeOf(forward.apply(c, c.tangent(0)), c.y())),
                 c -> new SDVariable[] {c.withShapeOf(transpose.apply(c, c.g()), c.x())});
+    }
+
+    /** An op whose ND4J implementation is broken: differentiating it is an error that gives the reason. */
+    public RuleTable unsupported(String opName, String reason) {
+        DerivativeRules.registerUnsupported(opName, reason);
+        return this;
     }
 
     public RuleTable zeroDerivative(String... opNames) {

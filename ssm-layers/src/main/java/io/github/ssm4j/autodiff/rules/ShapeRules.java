@@ -5,6 +5,7 @@ import static io.github.ssm4j.autodiff.JvpContext.one;
 import io.github.ssm4j.autodiff.JvpContext;
 import io.github.ssm4j.autodiff.RuleContext;
 import io.github.ssm4j.autodiff.VjpContext;
+import io.github.ssm4j.autodiff.internal.Reductions;
 import java.util.Arrays;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -151,7 +152,7 @@ public final class ShapeRules {
             split[2 * i + 1] = in[i];
             copyAxes[i] = 2 * i;
         }
-        return c.sd().sum(c.sd().reshape(g, split), false, copyAxes);
+        return Reductions.sum(c.sd(), c.sd().reshape(g, split), split, false, copyAxes);
     }
 
     // ---- concat ↔ slices, stack ↔ unstack ----
