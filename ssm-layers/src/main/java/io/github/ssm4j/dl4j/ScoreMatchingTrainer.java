@@ -137,8 +137,12 @@ public final class ScoreMatchingTrainer {
 
     /** One step on batch {@code x}; returns the loss and terms before the update. (Checkpoints are written by {@code fit}.) */
     public ObjectiveEvaluation step(INDArray x) {
+        return step(x, drawsForStep(x, network.iterationCount()));
+    }
+
+    /** One step with explicit projections or noise (deterministic training, tests, comparisons). */
+    public ObjectiveEvaluation step(INDArray x, RandomDraws draws) {
         int iteration = network.iterationCount();
-        RandomDraws draws = drawsForStep(x, iteration);
         ObjectiveEvaluation e;
         try {
             e = evaluate(x, draws, true);

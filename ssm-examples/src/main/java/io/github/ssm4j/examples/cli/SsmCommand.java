@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code ssm} command line: entry point of the examples module. */
 @Command(name = "ssm", mixinStandardHelpOptions = true, version = "ssm4j 0.1.0-SNAPSHOT",
         description = "Score matching for Deeplearning4j / SameDiff.",
-        subcommands = {SelfCheckCommand.class})
+        subcommands = {TrainCommand.class, ZooCommand.class, SelfCheckCommand.class})
 public final class SsmCommand implements Runnable {
 
     @Override
@@ -25,6 +25,13 @@ public final class SsmCommand implements Runnable {
             cli.getErr().println("ssm: " + ex.getMessage());
             cli.getErr().println("Try 'ssm --help'.");
             return 2;
+        });
+        cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof IllegalArgumentException) {
+                c.getErr().println("ssm: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
         });
         return cli.execute(args);
     }

@@ -30,7 +30,7 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ObjectiveOptions objective;
 
-    @Option(names = "--steps", defaultValue = "2000", description = "training steps (default: ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "1000", description = "training steps (default: ${DEFAULT-VALUE})")
     int steps;
 
     @Option(names = "--batch-size", defaultValue = "256", description = "examples per step (default: ${DEFAULT-VALUE})")

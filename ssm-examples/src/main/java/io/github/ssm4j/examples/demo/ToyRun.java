@@ -152,8 +152,8 @@ public final class ToyRun {
         }
         double cell = Math.min(xs[1] - xs[0], ys[1] - ys[0]);
         return Plots.writeSideBySide(c.outputDirectory().resolve("score-field.png"),
-                Plots.quiver("learned score s_θ(x)", grid, mine, cell, range),
-                Plots.quiver("true score ∇log p(x)", grid, true_, cell, range));
+                Plots.quiver("learned score s_θ(x) (length ∝ |s|^⅓)", grid, mine, cell, range),
+                Plots.quiver("true score ∇log p(x) (length ∝ |s|^⅓)", grid, true_, cell, range));
     }
 
     private Path drawDensities(ScoreFunction model, Plots.Range2D range) {

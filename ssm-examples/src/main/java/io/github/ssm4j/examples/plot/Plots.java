@@ -62,18 +62,20 @@ public final class Plots {
     }
 
     /**
-     * A quiver plot of a vector field on a grid: arrows {@code vectors[i]} at {@code points[i]}, scaled so
-     * the longest arrow spans {@code 0.9} grid cells.
+     * A quiver plot of a vector field on a grid: arrows along {@code vectors[i]} at {@code points[i]}, of
+     * length proportional to |v|^⅓ (a score grows linearly far from the data; the cube root keeps the
+     * directions near the modes visible), the longest spanning {@code 0.9} grid cells.
      */
     public static JFreeChart quiver(String title, double[][] points, double[][] vectors, double cell, Range2D range) {
         double longest = 1e-300;
         for (double[] v : vectors) {
-            longest = Math.max(longest, Math.hypot(v[0], v[1]));
+            longest = Math.max(longest, Math.cbrt(Math.hypot(v[0], v[1])));
         }
-        double scale = 0.9 * cell / longest;
         VectorSeries series = new VectorSeries(title);
         for (int i = 0; i < points.length; i++) {
-            series.add(points[i][0], points[i][1], vectors[i][0] * scale, vectors[i][1] * scale);
+            double norm = Math.hypot(vectors[i][0], vectors[i][1]);
+            double length = norm == 0 ? 0 : 0.9 * cell * Math.cbrt(norm) / longest / norm;
+            series.add(points[i][0], points[i][1], vectors[i][0] * length, vectors[i][1] * length);
         }
         VectorSeriesCollection data = new VectorSeriesCollection();
         data.addSeries(series);

@@ -59,7 +59,7 @@ public final class MlpRecipe implements Recipe {
 
     @Override
     public String expectedRunTime() {
-        return energy ? "≈ 1 min (2000 steps)" : "≈ 40 s (2000 steps)";
+        return energy ? "≈ 1.5 min (1000 steps)" : "≈ 1 min (1000 steps)";
     }
 
     @Override

@@ -1,0 +1,86 @@
+package io.github.ssm4j.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+/** {@code ssm train} and {@code ssm zoo}, run as a user runs them (short runs). */
+class TrainCommandTest {
+    @TempDir
+    Path dir;
+
+    private static String[] run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = SsmCommand.execute(args);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        return new String[] {String.valueOf(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void aShortDefaultRunWritesPicturesASummaryAndACheckpoint() throws Exception {
+        String[] r = run("train", "--steps", "16", "--samples", "512", "--batch-size", "64", "--output", dir.toString());
+        assertEquals("0", r[0], r[1] + r[2]);
+        for (String png : new String[] {"samples.png", "score-field.png", "density.png", "loss.png"}) {
+            assertTrue(Files.size(dir.resolve(png)) > 1000, png);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> summary = new ObjectMapper().readValue(dir.resolve("run-summary.json").toFile(), Map.class);
+        assertEquals("mlp-energy-2d", summary.get("model"));
+        assertEquals(16, summary.get("steps"));
+        double fisher = ((Number) summary.get("fisherDivergence")).doubleValue();
+        assertTrue(Double.isFinite(fisher) && fisher >= 0, "Fisher divergence " + fisher);
+        assertTrue(r[1].contains("Fisher divergence"), r[1]);
+        try (var files = Files.list(dir.resolve("checkpoints"))) {
+            assertEquals(1, files.filter(p -> p.toString().endsWith(".zip")).count());
+        }
+    }
+
+    @Test
+    void theScoreNetworkRecipeTrainsByAnotherObjective() {
+        String[] r = run("train", "--model", "mlp-score-2d", "--objective", "dsm", "--sigma", "0.2", "--dataset",
+                "two-moons", "--steps", "8", "--samples", "256", "--batch-size", "64", "--output", dir.toString());
+        assertEquals("0", r[0], r[1] + r[2]);
+        assertTrue(Files.exists(dir.resolve("score-field.png")));
+        assertFalse(Files.exists(dir.resolve("density.png")), "a score network has no density picture");
+    }
+
+    @Test
+    void badArgumentsGetOneLineErrorsWithTheAcceptedValues() {
+        String[] model = run("train", "--model", "nope");
+        assertEquals("2", model[0]);
+        assertTrue(model[2].contains("mlp-energy-2d") && !model[2].contains("Exception"), model[2]);
+        String[] objective = run("train", "--objective", "nope");
+        assertEquals("2", objective[0]);
+        assertTrue(objective[2].contains("ssm-vr") && objective[2].contains("fd-ssm"), objective[2]);
+        String[] steps = run("train", "--steps", "0");
+        assertEquals("2", steps[0]);
+        assertTrue(steps[2].startsWith("ssm: "), steps[2]);
+    }
+
+    @Test
+    void zooListsTheRecipes() {
+        String[] r = run("zoo");
+        assertEquals("0", r[0]);
+        assertTrue(r[1].contains("mlp-score-2d") && r[1].contains("mlp-energy-2d") && r[1].contains("ssm-vr"), r[1]);
+    }
+}
