@@ -338,6 +338,7 @@ public final class ScoreMatchingTrainer {
         private final List<ScoreMatchingListener> listeners = new ArrayList<>();
         private CheckpointPolicy checkpoints;
         private TranslatedNetwork translation;
+        private org.deeplearning4j.nn.conf.inputs.InputType[] inputTypes;
         private int batchesDoneInEpoch;
 
         private Builder(Model network) {
@@ -380,6 +381,30 @@ public final class ScoreMatchingTrainer {
             return this;
         }
 
+        /**
+         * The input types of the network's inputs, for networks whose configuration does not reveal its input
+         * sizes (convolutional inputs, extra inputs such as σ); passed to {@link NetworkTranslator}.
+         */
+        public Builder inputTypes(org.deeplearning4j.nn.conf.inputs.InputType... types) {
+            this.inputTypes = types.clone();
+            return this;
+        }
+
+        private TranslatedNetwork translate() {
+            if (network instanceof org.deeplearning4j.nn.graph.ComputationGraph cg) {
+                return inputTypes == null ? NetworkTranslator.translate(cg) : NetworkTranslator.translate(cg, inputTypes);
+            }
+            org.deeplearning4j.nn.multilayer.MultiLayerNetwork mln = (org.deeplearning4j.nn.multilayer.MultiLayerNetwork) network;
+            if (inputTypes == null) {
+                return NetworkTranslator.translate(mln);
+            }
+            if (inputTypes.length != 1) {
+                throw new IllegalArgumentException("A MultiLayerNetwork has one input; got " + inputTypes.length
+                        + " input types");
+            }
+            return NetworkTranslator.translate(mln, inputTypes[0]);
+        }
+
         /** Use this translation of the network instead of translating it (for custom translations). */
         public Builder translation(TranslatedNetwork translation) {
             this.translation = translation;
@@ -391,9 +416,7 @@ public final class ScoreMatchingTrainer {
                 throw new IllegalArgumentException("Objective and energy head must not be null");
             }
             if (translation == null) {
-                translation = network instanceof org.deeplearning4j.nn.graph.ComputationGraph cg
-                        ? NetworkTranslator.translate(cg)
-                        : NetworkTranslator.translate((org.deeplearning4j.nn.multilayer.MultiLayerNetwork) network);
+                translation = translate();
             }
             return new ScoreMatchingTrainer(this);
         }

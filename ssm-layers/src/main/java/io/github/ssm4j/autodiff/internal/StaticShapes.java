@@ -143,9 +143,11 @@ public final class StaticShapes {
         try {
             return sd.output(feed, names.toArray(new String[0]));
         } catch (RuntimeException e) {
-            throw new IllegalStateException("Could not infer static shapes of " + names + " by executing the graph "
-                    + "with placeholder dimensions -1 set to " + dynamicSize + ". Declare placeholder shapes "
-                    + "fully except the batch dimension. Cause: " + e.getMessage(), e);
+            throw new IllegalStateException("Could not infer static shapes of " + names + ": executing the graph "
+                    + "with placeholder dimensions -1 set to " + dynamicSize + " failed (" + e.getMessage() + "). "
+                    + "If the failing op is the model's own: SameDiff 1.0.0-M2.1 cannot reduce a rank-2 array over "
+                    + "a dimension of size 1 (e.g. sum over dimension 1 of [N, 1]; use a reshape there). "
+                    + "Otherwise check that every placeholder declares all dimensions except the batch.", e);
         }
     }
 

@@ -62,7 +62,10 @@ public abstract class SigmaConditionedVertex extends SameDiffVertex {
     public final SDVariable defineVertex(SameDiff sd, Map<String, SDVariable> layerInput,
                                          Map<String, SDVariable> paramTable, Map<String, SDVariable> maskVars) {
         SDVariable h = layerInput.get(INPUT);
-        return define(sd, h, layerInput.get(SIGMA), paramTable, h.placeholderShape());
+        // DL4J hands the vertex placeholders; ssm4j's translator hands it the upstream graph's variables
+        long[] shape = h.getVariableType() == org.nd4j.autodiff.samediff.VariableType.PLACEHOLDER
+                ? h.placeholderShape() : io.github.ssm4j.autodiff.internal.StaticShapes.of(sd).shapeOf(h);
+        return define(sd, h, layerInput.get(SIGMA), paramTable, shape);
     }
 
     /**

@@ -1,9 +1,7 @@
 package io.github.ssm4j.dl4j.internal;
 
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -13,6 +11,7 @@ import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The parts of {@link MultiLayerNetwork} and {@link ComputationGraph} the trainer needs, behind one face:
@@ -35,9 +34,6 @@ public abstract class NetworkAdapter {
     }
 
     public abstract Model model();
-
-    /** The layer behind a layer name ("0" or a vertex name). */
-    protected abstract Layer layer(String name);
 
     protected abstract BaseMultiLayerUpdater<?> updater();
 
@@ -65,19 +61,10 @@ public abstract class NetworkAdapter {
         INDArray view = gradientsView();
         view.assign(0);
         Gradient g = new DefaultGradient(view);
-        Map<String, Map<String, INDArray>> byLayer = new LinkedHashMap<>();
         for (Map.Entry<String, INDArray> e : gradients.entrySet()) {
-            String key = e.getKey();
-            int cut = key.lastIndexOf('_');
-            String layerName = key.substring(0, cut);
-            Map<String, INDArray> views = byLayer.computeIfAbsent(layerName, this::gradientViews);
-            INDArray target = views.get(key.substring(cut + 1));
-            if (target == null) {
-                throw new IllegalStateException("Layer '" + layerName + "' has no gradient view for parameter '"
-                        + key.substring(cut + 1) + "'; it has " + views.keySet());
-            }
+            INDArray target = gradientView(e.getKey(), view);
             target.assign(e.getValue().reshape(target.shape()));
-            g.setGradientFor(key, target);
+            g.setGradientFor(e.getKey(), target);
         }
         updater().update(g, iterationCount(), epochCount(), 1, LayerWorkspaceMgr.noWorkspaces());
         INDArray params = model().params();
@@ -85,14 +72,22 @@ public abstract class NetworkAdapter {
         setIterationCount(iterationCount() + 1);
     }
 
-    private Map<String, INDArray> gradientViews(String layerName) {
-        Layer layer = layer(layerName);
-        INDArray layerView = layer.getGradientsViewArray();
-        if (layerView == null) {
-            throw new IllegalStateException("Layer '" + layerName + "' has no gradient view (no parameters?)");
+    /**
+     * The view of the flattened gradient that belongs to parameter {@code key}: DL4J lays gradients out
+     * exactly as parameters (its updaters rely on it), so the parameter's view geometry — shape, strides,
+     * order, offset — applied to the gradient buffer gives it, for layers and parameterised vertices alike.
+     */
+    private INDArray gradientView(String key, INDArray flatGradients) {
+        INDArray param = parameter(key);
+        if (param == null) {
+            throw new IllegalStateException("The network has no parameter '" + key + "'");
         }
-        return layer.conf().getLayer().initializer().getGradientsFromFlattened(layer.conf(), layerView);
+        long offset = param.offset() - model().params().offset() + flatGradients.offset();
+        return Nd4j.create(flatGradients.data(), param.shape(), param.stride(), offset, param.ordering());
     }
+
+    /** The parameter view for a key "layer_param" (a vertex's parameters included). */
+    protected abstract INDArray parameter(String key);
 
     private static final class Mln extends NetworkAdapter {
         private final MultiLayerNetwork net;
@@ -110,11 +105,6 @@ public abstract class NetworkAdapter {
         }
 
         @Override
-        protected Layer layer(String name) {
-            return net.getLayer(Integer.parseInt(name));
-        }
-
-        @Override
         protected BaseMultiLayerUpdater<?> updater() {
             return (BaseMultiLayerUpdater<?>) net.getUpdater(true);
         }
@@ -122,6 +112,11 @@ public abstract class NetworkAdapter {
         @Override
         protected INDArray gradientsView() {
             return net.getGradientsViewArray();
+        }
+
+        @Override
+        protected INDArray parameter(String key) {
+            return net.getParam(key);
         }
 
         @Override
@@ -171,11 +166,6 @@ public abstract class NetworkAdapter {
         }
 
         @Override
-        protected Layer layer(String name) {
-            return net.getLayer(name);
-        }
-
-        @Override
         protected BaseMultiLayerUpdater<?> updater() {
             return (BaseMultiLayerUpdater<?>) net.getUpdater(true);
         }
@@ -183,6 +173,13 @@ public abstract class NetworkAdapter {
         @Override
         protected INDArray gradientsView() {
             return net.getGradientsViewArray();
+        }
+
+        @Override
+        protected INDArray parameter(String key) {
+            int cut = key.lastIndexOf('_');
+            org.deeplearning4j.nn.graph.vertex.GraphVertex vertex = net.getVertex(key.substring(0, cut));
+            return vertex == null ? null : vertex.paramTable(false).get(key.substring(cut + 1));
         }
 
         @Override
