@@ -1,6 +1,9 @@
 package io.github.ssm4j.examples.cli;
 
 import io.github.ssm4j.examples.data.Datasets;
+import io.github.ssm4j.examples.data.LoadOptions;
+import io.github.ssm4j.examples.data.Split;
+import io.github.ssm4j.examples.demo.ImageRun;
 import io.github.ssm4j.examples.demo.ToyRun;
 import io.github.ssm4j.examples.recipes.Recipe;
 import io.github.ssm4j.examples.recipes.Recipes;
@@ -66,8 +69,12 @@ final class TrainCommand implements Callable<Integer> {
         Recipe recipe = Recipes.get(model);
         String data = dataset == null ? recipe.defaultDataset() : dataset;
         if (!Datasets.toyNames().contains(data)) {
-            throw new IllegalArgumentException("training on '" + data + "' is not available yet from the CLI; "
-                    + "2-D toys: " + String.join(", ", Datasets.toyNames()));
+            io.github.ssm4j.examples.data.Dataset set = Datasets.get(data);
+            LoadOptions options = LoadOptions.defaults().withSeed(seed).withDataType(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            new ImageRun(new ImageRun.Config(recipe, set.load(Split.TRAIN, options), set.load(Split.TEST, options),
+                    objective.resolve(recipe.defaultObjective()), steps, batchSize, learningRate, seed, output),
+                    System.out).run();
+            return 0;
         }
         ToyRun.Config config = new ToyRun.Config(recipe, Datasets.toy(data), objective.resolve(recipe.defaultObjective()),
                 steps, batchSize, learningRate, seed, samples, output);

@@ -142,6 +142,52 @@ public final class Plots {
         return chart;
     }
 
+    /**
+     * Images as a grid: {@code images[i]} holds one greyscale image of {@code side × side} pixels (row-major),
+     * shown with values clipped to [lo, hi], {@code columns} per row, each pixel {@code zoom} screen pixels.
+     */
+    public static BufferedImage imageGrid(double[][] images, int side, int columns, int zoom, double lo, double hi) {
+        int rows = (images.length + columns - 1) / columns;
+        int cell = side * zoom + 2;
+        BufferedImage img = new BufferedImage(columns * cell, Math.max(1, rows) * cell, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(new Color(40, 40, 40));
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        for (int k = 0; k < images.length; k++) {
+            int x0 = (k % columns) * cell + 1;
+            int y0 = (k / columns) * cell + 1;
+            for (int p = 0; p < side * side; p++) {
+                double t = (images[k][p] - lo) / (hi - lo);
+                int v = (int) Math.round(255 * Math.max(0, Math.min(1, Double.isFinite(t) ? t : 0)));
+                g.setColor(new Color(v, v, v));
+                g.fillRect(x0 + (p % side) * zoom, y0 + (p / side) * zoom, zoom, zoom);
+            }
+        }
+        g.dispose();
+        return img;
+    }
+
+    /** Two images side by side with a caption above each, written as one PNG. */
+    public static Path writeLabelledPair(Path file, String leftCaption, BufferedImage left, String rightCaption,
+                                         BufferedImage right) {
+        int gap = 20;
+        int top = 28;
+        BufferedImage out = new BufferedImage(left.getWidth() + right.getWidth() + 3 * gap,
+                Math.max(left.getHeight(), right.getHeight()) + top + gap, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, out.getWidth(), out.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(JFreeChart.DEFAULT_TITLE_FONT.deriveFont(14f));
+        g.drawString(leftCaption, gap, 20);
+        g.drawString(rightCaption, 2 * gap + left.getWidth(), 20);
+        g.drawImage(left, gap, top, null);
+        g.drawImage(right, 2 * gap + left.getWidth(), top, null);
+        g.dispose();
+        return writePng(out, file);
+    }
+
     /** Renders the charts next to each other into one PNG, written atomically. */
     public static Path writeSideBySide(Path file, JFreeChart... charts) {
         BufferedImage image = new BufferedImage(PANEL * charts.length, PANEL, BufferedImage.TYPE_INT_RGB);

@@ -28,4 +28,19 @@ public interface Recipe {
 
     /** Builds and initialises the network for examples of shape {@code exampleShape} (no batch dimension). */
     Model build(long[] exampleShape, IUpdater updater, long seed);
+
+    /** The network input that carries σ for noise-conditional recipes, or null. */
+    default String noiseLevelInput() {
+        return null;
+    }
+
+    /** The input types to translate the network with, where DL4J does not record them; null if not needed. */
+    default org.deeplearning4j.nn.conf.inputs.InputType[] inputTypes(long[] exampleShape) {
+        return null;
+    }
+
+    /** The noise levels to sample with by annealed Langevin (noise-conditional recipes), or null. */
+    default double[] samplingSigmas() {
+        return null;
+    }
 }

@@ -11,6 +11,7 @@ public final class Recipes {
     static {
         add(MlpRecipe.score());
         add(MlpRecipe.energy());
+        add(new NcsnLiteRecipe());
     }
 
     private Recipes() {

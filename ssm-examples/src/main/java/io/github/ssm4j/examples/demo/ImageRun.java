@@ -1,0 +1,154 @@
+package io.github.ssm4j.examples.demo;
+
+import io.github.ssm4j.dl4j.ScoreMatchingTrainer;
+import io.github.ssm4j.examples.data.ArrayDataSetIterator;
+import io.github.ssm4j.examples.data.LabeledData;
+import io.github.ssm4j.examples.plot.Plots;
+import io.github.ssm4j.examples.recipes.Recipe;
+import io.github.ssm4j.model.ScoreFunction;
+import io.github.ssm4j.objective.ObjectiveEvaluation;
+import io.github.ssm4j.objective.ScoreMatchingObjective;
+import io.github.ssm4j.sampling.Langevin;
+import io.github.ssm4j.sampling.ScoreOracle;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.deeplearning4j.nn.api.Model;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.SerializationFeature;
+
+/**
+ * Trains a recipe on a dataset of flat square greyscale images (digits 8×8, MNIST 28×28, Fashion-MNIST) and
+ * samples it: annealed Langevin dynamics over the recipe's noise levels for noise-conditional recipes,
+ * plain Langevin otherwise. Writes the objective on held-out data, a grid of samples next to a grid of
+ * data, the loss curve, a checkpoint and a run summary.
+ */
+public final class ImageRun {
+    /** What to run. */
+    public record Config(Recipe recipe, LabeledData train, LabeledData test, ScoreMatchingObjective objective,
+                         int steps, int batchSize, double learningRate, long seed, Path outputDirectory) {
+    }
+
+    /** What came out. */
+    public record Result(double heldOutLoss, int steps, List<Path> pictures, Path checkpoint, Path summary) {
+    }
+
+    private static final int SHOWN = 64;
+    private final Config c;
+    private final PrintStream out;
+
+    public ImageRun(Config config, PrintStream out) {
+        this.c = config;
+        this.out = out;
+    }
+
+    public Result run() {
+        INDArray x = flat(c.train().features());
+        long[] shape = {x.size(1)};
+        int perEpoch = (int) ((x.size(0) + c.batchSize() - 1) / c.batchSize());
+        int epochs = Math.max(1, (c.steps() + perEpoch - 1) / perEpoch);
+        ArrayDataSetIterator batches = new ArrayDataSetIterator(x, x, List.of(), c.batchSize(), c.seed());
+        Model net = c.recipe().build(shape, new Adam(c.learningRate()), c.seed());
+        LossHistory history = new LossHistory();
+        Path checkpoints = c.outputDirectory().resolve("checkpoints");
+        out.printf("Training %s on %s (%d × %d) by %s: %d steps of %d examples%n", c.recipe().name(),
+                c.train().name(), x.size(0), x.size(1), c.objective().name(), epochs * perEpoch, c.batchSize());
+        ScoreMatchingTrainer trainer;
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax((long) epochs * perEpoch)
+                .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(250)
+                .setConsumer(new ConsoleProgressBarConsumer(out)).build()) {
+            ScoreMatchingTrainer.Builder b = ScoreMatchingTrainer.builder(net).objective(c.objective())
+                    .energyHead(c.recipe().energyHead()).seed(c.seed())
+                    .checkpoints(checkpoints, Math.max(1, perEpoch * epochs), 1)
+                    .listeners(history, (step, epoch, e, n) -> {
+                        bar.stepTo(step);
+                        bar.setExtraMessage(history.message());
+                    });
+            if (c.recipe().noiseLevelInput() != null) {
+                b.noiseLevelInput(c.recipe().noiseLevelInput());
+            }
+            if (c.recipe().inputTypes(shape) != null) {
+                b.inputTypes(c.recipe().inputTypes(shape));
+            }
+            trainer = b.build();
+            trainer.fit(batches, epochs);
+        }
+        INDArray test = flat(c.test().features());
+        ObjectiveEvaluation held = trainer.evaluate(new ArrayDataSetIterator(test, test, List.of(), c.batchSize(), null));
+        out.printf("Held-out %s loss %.5g %s%n", c.objective().name(), held.loss(), held.terms());
+        Path samples = drawSamples(trainer.scoreFunction(), x);
+        Path loss = history.draw(c.outputDirectory().resolve("loss.png"), c.objective().name());
+        Path summary = writeSummary(held, history.steps());
+        Path checkpoint = ScoreMatchingTrainer.latestCheckpoint(checkpoints);
+        out.println("Pictures: " + samples + ", " + loss + "; checkpoint: " + checkpoint + "; summary: " + summary);
+        return new Result(held.loss(), history.steps(), List.of(samples, loss), checkpoint, summary);
+    }
+
+    /** Images as rows of pixels, [N, H·W], float32. */
+    private static INDArray flat(INDArray features) {
+        return features.reshape(features.size(0), -1).castTo(DataType.FLOAT);
+    }
+
+    private Path drawSamples(ScoreFunction model, INDArray data) {
+        int d = (int) data.size(1);
+        int side = (int) Math.round(Math.sqrt(d));
+        Nd4j.getRandom().setSeed(c.seed());
+        double[] sigmas = c.recipe().samplingSigmas();
+        Langevin langevin = new Langevin(ScoreOracle.of(model), c.seed());
+        INDArray samples;
+        if (sigmas != null) {
+            INDArray start = Nd4j.rand(DataType.FLOAT, SHOWN, d);
+            out.printf("Sampling %d images by annealed Langevin over %d noise levels…%n", SHOWN, sigmas.length);
+            samples = langevin.annealed(start, sigmas, 2e-5, 100);
+        } else {
+            INDArray start = Nd4j.rand(DataType.FLOAT, SHOWN, d);
+            out.printf("Sampling %d images by Langevin dynamics…%n", SHOWN);
+            samples = langevin.sample(start, 1e-4, 1000);
+        }
+        double[][] shown = data.get(NDArrayIndex.interval(0, Math.min(SHOWN, data.size(0))), NDArrayIndex.all())
+                .castTo(DataType.DOUBLE).toDoubleMatrix();
+        int zoom = Math.max(1, 64 / side);
+        return Plots.writeLabelledPair(c.outputDirectory().resolve("samples.png"),
+                "data (" + c.train().name() + ")", Plots.imageGrid(shown, side, 8, zoom, 0, 1),
+                "samples from the learned score", Plots.imageGrid(samples.castTo(DataType.DOUBLE).toDoubleMatrix(),
+                        side, 8, zoom, 0, 1));
+    }
+
+    private Path writeSummary(ObjectiveEvaluation held, int steps) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("model", c.recipe().name());
+        s.put("dataset", c.train().name());
+        s.put("objective", c.objective());
+        s.put("steps", steps);
+        s.put("batchSize", c.batchSize());
+        s.put("learningRate", c.learningRate());
+        s.put("seed", c.seed());
+        s.put("heldOutLoss", held.loss());
+        s.put("heldOutTerms", held.terms());
+        Path file = c.outputDirectory().resolve("run-summary.json");
+        try {
+            Files.createDirectories(c.outputDirectory());
+            Path tmp = Files.createTempFile(c.outputDirectory(), "run-summary", ".partial");
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), s);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write " + file, e);
+        }
+        return file;
+    }
+}
