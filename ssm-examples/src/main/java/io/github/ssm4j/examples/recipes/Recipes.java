@@ -12,6 +12,7 @@ public final class Recipes {
         add(MlpRecipe.score());
         add(MlpRecipe.energy());
         add(new NcsnLiteRecipe());
+        add(new LeNetEbmRecipe());
     }
 
     private Recipes() {

@@ -30,6 +30,9 @@ class RecipeSmokeTest {
     @MethodSource("recipes")
     void trainsOnItsDefaultDataset(String name) {
         Recipe recipe = Recipes.get(name);
+        org.junit.jupiter.api.Assumptions.assumeTrue(Datasets.get(recipe.defaultDataset()).isAvailable(),
+                () -> recipe.defaultDataset() + " is not on this machine; fetch it with "
+                        + Datasets.get(recipe.defaultDataset()).fetchCommand().orElse("?"));
         INDArray all = Datasets.load(recipe.defaultDataset(), Split.TRAIN,
                 LoadOptions.defaults().withToySamples(256).withDataType(DataType.FLOAT)).features();
         INDArray x = all.get(NDArrayIndex.interval(0, 32), NDArrayIndex.all()).reshape(32, -1).dup();
