@@ -42,7 +42,11 @@ record LoadedCheckpoint(Path file, Path runDirectory, ScoreMatchingTrainer train
         try {
             trainer = ScoreMatchingTrainer.resume(Checkpoint.load(file)).build();
         } catch (RuntimeException | LinkageError e) {
-            throw new IllegalArgumentException("Cannot read " + file + ": " + reason(e) + "; " + EXPECTED, e);
+            String why = reason(e);
+            if (why.startsWith(file.toString())) {
+                why = why.substring(file.toString().length()).strip();
+            }
+            throw new IllegalArgumentException("Cannot read " + file + ": " + why + "; " + EXPECTED, e);
         }
         Path dir = file.toAbsolutePath().getParent();
         Path runDir = dir.getFileName() != null && dir.getFileName().toString().equals("checkpoints")

@@ -143,7 +143,7 @@ final class SampleCommand implements Callable<Integer> {
         if (twoD) {
             Plots.Range2D shown = range != null ? range : range(rows);
             Color red = new Color(200, 40, 40);
-            String title = (annealed ? "annealed " : "") + "Langevin samples from " + run.file().getFileName();
+            String title = (annealed ? "annealed Langevin" : "Langevin") + " samples of the checkpoint";
             if (data != null) {
                 written.add(Plots.writeSideBySide(png, Plots.scatter("data (" + toy.name() + ")", data, Color.BLACK, shown),
                         Plots.scatter(title, rows, red, shown)));
