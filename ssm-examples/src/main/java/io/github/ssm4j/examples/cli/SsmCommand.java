@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code ssm} command line: entry point of the examples module. */
 @Command(name = "ssm", mixinStandardHelpOptions = true, version = "ssm4j 0.1.0-SNAPSHOT",
         description = "Score matching for Deeplearning4j / SameDiff.",
-        subcommands = {TrainCommand.class, ZooCommand.class, SelfCheckCommand.class})
+        subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, ZooCommand.class, SelfCheckCommand.class})
 public final class SsmCommand implements Runnable {
 
     @Override
