@@ -111,7 +111,7 @@ final class SampleCommand implements Callable<Integer> {
         Plots.Range2D range = null;
         if (toy != null) {
             data = toy.sample(2000, run.trainingSeed(), DataType.DOUBLE).toDoubleMatrix();
-            range = range(data);
+            range = Plots.Range2D.around(data);
             for (int i = 0; i < chains; i++) {
                 init[2 * i] = range.xMin() + rng.nextDouble() * (range.xMax() - range.xMin());
                 init[2 * i + 1] = range.yMin() + rng.nextDouble() * (range.yMax() - range.yMin());
@@ -141,7 +141,7 @@ final class SampleCommand implements Callable<Integer> {
         written.add(writeCsv(out.resolve("samples.csv"), rows, twoD));
         Path png = out.resolve("samples.png");
         if (twoD) {
-            Plots.Range2D shown = range != null ? range : range(rows);
+            Plots.Range2D shown = range != null ? range : Plots.Range2D.around(rows);
             Color red = new Color(200, 40, 40);
             String title = (annealed ? "annealed Langevin" : "Langevin") + " samples of the checkpoint";
             if (data != null) {
@@ -214,26 +214,6 @@ final class SampleCommand implements Callable<Integer> {
         return null;
     }
 
-    static Plots.Range2D range(double[][] d) {
-        double x0 = Double.POSITIVE_INFINITY;
-        double x1 = Double.NEGATIVE_INFINITY;
-        double y0 = Double.POSITIVE_INFINITY;
-        double y1 = Double.NEGATIVE_INFINITY;
-        for (double[] p : d) {
-            if (Double.isFinite(p[0]) && Double.isFinite(p[1])) {
-                x0 = Math.min(x0, p[0]);
-                x1 = Math.max(x1, p[0]);
-                y0 = Math.min(y0, p[1]);
-                y1 = Math.max(y1, p[1]);
-            }
-        }
-        if (!(x1 > x0) || !(y1 > y0)) {
-            return new Plots.Range2D(-1, 1, -1, 1);
-        }
-        double mx = 0.15 * (x1 - x0);
-        double my = 0.15 * (y1 - y0);
-        return new Plots.Range2D(x0 - mx, x1 + mx, y0 - my, y1 + my);
-    }
 
     private static Path writeCsv(Path file, double[][] rows, boolean twoD) {
         try {

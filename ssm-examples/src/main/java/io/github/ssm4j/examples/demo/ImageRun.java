@@ -3,6 +3,7 @@ package io.github.ssm4j.examples.demo;
 import io.github.ssm4j.dl4j.ScoreMatchingTrainer;
 import io.github.ssm4j.examples.data.ArrayDataSetIterator;
 import io.github.ssm4j.examples.data.LabeledData;
+import io.github.ssm4j.examples.plot.ImageGrid;
 import io.github.ssm4j.examples.plot.Plots;
 import io.github.ssm4j.examples.recipes.Recipe;
 import io.github.ssm4j.model.ScoreFunction;
@@ -123,9 +124,9 @@ public final class ImageRun {
                 .castTo(DataType.DOUBLE).toDoubleMatrix();
         int zoom = Math.max(1, 64 / side);
         return Plots.writeLabelledPair(c.outputDirectory().resolve("samples.png"),
-                "data (" + c.train().name() + ")", Plots.imageGrid(shown, side, 8, zoom, 0, 1),
-                "samples from the learned score", Plots.imageGrid(samples.castTo(DataType.DOUBLE).toDoubleMatrix(),
-                        side, 8, zoom, 0, 1));
+                "data (" + c.train().name() + ")", ImageGrid.render(shown, 1, side, side, 0, 1, zoom),
+                "samples from the learned score", ImageGrid.render(samples.castTo(DataType.DOUBLE).toDoubleMatrix(),
+                        1, side, side, 0, 1, zoom));
     }
 
     private Path writeSummary(ObjectiveEvaluation held, int steps) {

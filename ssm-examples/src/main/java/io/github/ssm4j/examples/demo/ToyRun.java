@@ -84,7 +84,7 @@ public final class ToyRun {
         ScoreOracle truth = (x, sigma) -> score(c.toy(), x);
         INDArray held = c.toy().sample(4000, c.seed() + 1, DataType.FLOAT);
         double fisher = fisherDivergence(learned, truth, held);
-        Plots.Range2D range = range(data);
+        Plots.Range2D range = Plots.Range2D.around(data.castTo(DataType.DOUBLE).toDoubleMatrix());
         List<Path> pictures = new ArrayList<>();
         pictures.add(drawSamples(learned, data, range));
         pictures.add(drawScoreFields(learned, range));
@@ -222,22 +222,6 @@ public final class ToyRun {
         return a;
     }
 
-    private static Plots.Range2D range(INDArray data) {
-        double[][] d = data.castTo(DataType.DOUBLE).toDoubleMatrix();
-        double x0 = Double.POSITIVE_INFINITY;
-        double x1 = Double.NEGATIVE_INFINITY;
-        double y0 = Double.POSITIVE_INFINITY;
-        double y1 = Double.NEGATIVE_INFINITY;
-        for (double[] p : d) {
-            x0 = Math.min(x0, p[0]);
-            x1 = Math.max(x1, p[0]);
-            y0 = Math.min(y0, p[1]);
-            y1 = Math.max(y1, p[1]);
-        }
-        double mx = 0.15 * (x1 - x0);
-        double my = 0.15 * (y1 - y0);
-        return new Plots.Range2D(x0 - mx, x1 + mx, y0 - my, y1 + my);
-    }
 
     private Path writeSummary(double fisher, LossHistory history, List<Path> pictures) {
         Map<String, Object> s = new LinkedHashMap<>();

@@ -23,6 +23,12 @@ public final class ImageGrid {
      */
     public static Path write(Path file, double[][] images, int channels, int height, int width, double lo, double hi,
             int zoom) {
+        return Plots.writePng(render(images, channels, height, width, lo, hi, zoom), file);
+    }
+
+    /** The grid of {@link #write} as an image, for composing with other pictures. */
+    public static BufferedImage render(double[][] images, int channels, int height, int width, double lo, double hi,
+            int zoom) {
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("An image grid needs 1 or 3 channels, got " + channels);
         }
@@ -71,7 +77,7 @@ public final class ImageGrid {
                 }
             }
         }
-        return Plots.writePng(img, file);
+        return img;
     }
 
     private static int level(double v, double lo, double hi) {

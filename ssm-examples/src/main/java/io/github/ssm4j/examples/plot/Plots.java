@@ -142,31 +142,6 @@ public final class Plots {
         return chart;
     }
 
-    /**
-     * Images as a grid: {@code images[i]} holds one greyscale image of {@code side × side} pixels (row-major),
-     * shown with values clipped to [lo, hi], {@code columns} per row, each pixel {@code zoom} screen pixels.
-     */
-    public static BufferedImage imageGrid(double[][] images, int side, int columns, int zoom, double lo, double hi) {
-        int rows = (images.length + columns - 1) / columns;
-        int cell = side * zoom + 2;
-        BufferedImage img = new BufferedImage(columns * cell, Math.max(1, rows) * cell, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(new Color(40, 40, 40));
-        g.fillRect(0, 0, img.getWidth(), img.getHeight());
-        for (int k = 0; k < images.length; k++) {
-            int x0 = (k % columns) * cell + 1;
-            int y0 = (k / columns) * cell + 1;
-            for (int p = 0; p < side * side; p++) {
-                double t = (images[k][p] - lo) / (hi - lo);
-                int v = (int) Math.round(255 * Math.max(0, Math.min(1, Double.isFinite(t) ? t : 0)));
-                g.setColor(new Color(v, v, v));
-                g.fillRect(x0 + (p % side) * zoom, y0 + (p / side) * zoom, zoom, zoom);
-            }
-        }
-        g.dispose();
-        return img;
-    }
-
     /** Two images side by side with a caption above each, written as one PNG. */
     public static Path writeLabelledPair(Path file, String leftCaption, BufferedImage left, String rightCaption,
                                          BufferedImage right) {
@@ -232,6 +207,27 @@ public final class Plots {
 
     /** The visible region of a 2-D plot. */
     public record Range2D(double xMin, double xMax, double yMin, double yMax) {
+        /** The bounding box of the finite points {@code [n][2]} with a 15 % margin; [−1, 1]² if degenerate. */
+        public static Range2D around(double[][] points) {
+            double x0 = Double.POSITIVE_INFINITY;
+            double x1 = Double.NEGATIVE_INFINITY;
+            double y0 = Double.POSITIVE_INFINITY;
+            double y1 = Double.NEGATIVE_INFINITY;
+            for (double[] p : points) {
+                if (Double.isFinite(p[0]) && Double.isFinite(p[1])) {
+                    x0 = Math.min(x0, p[0]);
+                    x1 = Math.max(x1, p[0]);
+                    y0 = Math.min(y0, p[1]);
+                    y1 = Math.max(y1, p[1]);
+                }
+            }
+            if (!(x1 > x0) || !(y1 > y0)) {
+                return new Range2D(-1, 1, -1, 1);
+            }
+            double mx = 0.15 * (x1 - x0);
+            double my = 0.15 * (y1 - y0);
+            return new Range2D(x0 - mx, x1 + mx, y0 - my, y1 + my);
+        }
     }
 
     /** A perceptually uniform colour scale (viridis, interpolated from 5 anchor colours). */
