@@ -13,6 +13,7 @@ public final class Recipes {
         add(MlpRecipe.energy());
         add(new NcsnLiteRecipe());
         add(new LeNetEbmRecipe());
+        add(new UNetScoreRecipe());
     }
 
     private Recipes() {

@@ -1,0 +1,87 @@
+package io.github.ssm4j.examples.recipes;
+
+import io.github.ssm4j.dl4j.EnergyHead;
+import io.github.ssm4j.objective.Projection;
+import io.github.ssm4j.objective.ScoreMatchingObjective;
+import io.github.ssm4j.objective.SlicedScoreMatching;
+import java.util.Arrays;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.zoo.model.UNet;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+/**
+ * {@code unet-score}: DL4J zoo's UNet (31 M parameters) as a score network for 28×28 images. UNet needs sides
+ * divisible by 16, so the flat image is reshaped to 1×28×28 and zero-padded to 32×32 in front of the zoo
+ * graph, and the output is cropped back and flattened; the zoo's sigmoid output (a segmentation mask) is
+ * replaced by an identity output, since a score takes any real value. Trained by SSM-VR.
+ */
+public final class UNetScoreRecipe implements Recipe {
+    @Override
+    public String name() {
+        return "unet-score";
+    }
+
+    @Override
+    public String description() {
+        return "DL4J zoo UNet as a score network (28×28 padded to 32×32, identity output)";
+    }
+
+    @Override
+    public ScoreMatchingObjective defaultObjective() {
+        return SlicedScoreMatching.varianceReduced(Projection.RADEMACHER);
+    }
+
+    @Override
+    public String defaultDataset() {
+        return "mnist";
+    }
+
+    @Override
+    public String expectedRunTime() {
+        return "several s per step of 16 images: a full run is hours on 2 cores";
+    }
+
+    @Override
+    public EnergyHead energyHead() {
+        return EnergyHead.NONE;
+    }
+
+    @Override
+    public InputType[] inputTypes(long[] exampleShape) {
+        return new InputType[] {InputType.feedForward(exampleShape[0])};
+    }
+
+    @Override
+    public Model build(long[] exampleShape, IUpdater updater, long seed) {
+        if (exampleShape.length != 1 || exampleShape[0] != 28 * 28) {
+            throw new IllegalArgumentException("unet-score takes flat 28×28 images (784 values), not "
+                    + Arrays.toString(exampleShape));
+        }
+        ComputationGraphConfiguration.GraphBuilder g = UNet.builder().numClasses(1).inputShape(new int[] {1, 32, 32})
+                .updater(updater).seed(seed).build().graphBuilder();
+        // the zoo graph reads a vertex called "input": make it the padded image
+        g.addInputs("x")
+                .addVertex("image", new PreprocessorVertex(new FeedForwardToCnnPreProcessor(28, 28, 1)), "x")
+                .addLayer("input", new ZeroPaddingLayer.Builder(2, 2).build(), "image");
+        g.removeVertex("output");
+        g.getNetworkOutputs().clear();
+        g.addLayer("output", new CnnLossLayer.Builder().activation(Activation.IDENTITY).build(), "conv10")
+                .addLayer("cropped", new Cropping2D(2, 2), "output")
+                .addVertex("score", new PreprocessorVertex(new CnnToFeedForwardPreProcessor(28, 28, 1)), "cropped")
+                .setOutputs("score")
+                .setInputTypes(InputType.feedForward(28 * 28));
+        ComputationGraph net = new ComputationGraph(g.build());
+        net.init();
+        return net;
+    }
+}
