@@ -1,5 +1,6 @@
 package io.github.ssm4j.dl4j;
 
+import io.github.ssm4j.autodiff.internal.StaticShapes;
 import io.github.ssm4j.dl4j.internal.NetworkAdapter;
 import io.github.ssm4j.model.ScoreFunction;
 import io.github.ssm4j.objective.ObjectiveEvaluation;
@@ -13,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +22,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -104,10 +109,10 @@ public final class ScoreMatchingTrainer {
         ScoreFunction f;
         if (head == EnergyHead.NONE) {
             long[] in = x.placeholderShape();
-            long[] out = io.github.ssm4j.autodiff.internal.StaticShapes.of(t.sameDiff()).shapeOf(t.output());
-            if (!java.util.Arrays.equals(in, out)) {
-                throw new IllegalArgumentException("The network's output has shape " + java.util.Arrays.toString(out)
-                        + " but its input has shape " + java.util.Arrays.toString(in) + ". Either make it a score "
+            long[] out = StaticShapes.of(t.sameDiff()).shapeOf(t.output());
+            if (!Arrays.equals(in, out)) {
+                throw new IllegalArgumentException("The network's output has shape " + Arrays.toString(out)
+                        + " but its input has shape " + Arrays.toString(in) + ". Either make it a score "
                         + "network (output shaped like the input, e.g. an identity-activation output layer with nOut "
                         + "= the input size), or choose an energy head (.energyHead(EnergyHead.OUTPUT / SUM / "
                         + "NEGATIVE_LOG_SUM_EXP)) so the output is read as an energy E(x) with s = −∇ₓE.");
@@ -338,7 +343,7 @@ public final class ScoreMatchingTrainer {
         private final List<ScoreMatchingListener> listeners = new ArrayList<>();
         private CheckpointPolicy checkpoints;
         private TranslatedNetwork translation;
-        private org.deeplearning4j.nn.conf.inputs.InputType[] inputTypes;
+        private InputType[] inputTypes;
         private int batchesDoneInEpoch;
 
         private Builder(Model network) {
@@ -385,16 +390,16 @@ public final class ScoreMatchingTrainer {
          * The input types of the network's inputs, for networks whose configuration does not reveal its input
          * sizes (convolutional inputs, extra inputs such as σ); passed to {@link NetworkTranslator}.
          */
-        public Builder inputTypes(org.deeplearning4j.nn.conf.inputs.InputType... types) {
+        public Builder inputTypes(InputType... types) {
             this.inputTypes = types.clone();
             return this;
         }
 
         private TranslatedNetwork translate() {
-            if (network instanceof org.deeplearning4j.nn.graph.ComputationGraph cg) {
+            if (network instanceof ComputationGraph cg) {
                 return inputTypes == null ? NetworkTranslator.translate(cg) : NetworkTranslator.translate(cg, inputTypes);
             }
-            org.deeplearning4j.nn.multilayer.MultiLayerNetwork mln = (org.deeplearning4j.nn.multilayer.MultiLayerNetwork) network;
+            MultiLayerNetwork mln = (MultiLayerNetwork) network;
             if (inputTypes == null) {
                 return NetworkTranslator.translate(mln);
             }
