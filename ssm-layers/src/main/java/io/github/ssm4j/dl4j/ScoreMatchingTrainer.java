@@ -67,7 +67,8 @@ public final class ScoreMatchingTrainer {
     private ScoreMatchingTrainer(Builder b) {
         this.network = NetworkAdapter.of(b.network);
         this.translation = b.translation;
-        this.config = new TrainerState(b.objective, b.energyHead, b.noiseLevelInput, b.seed, b.batchesDoneInEpoch);
+        this.config = new TrainerState(b.objective, b.energyHead, b.noiseLevelInput, b.seed, b.batchesDoneInEpoch,
+                b.inputTypes);
         this.listeners = List.copyOf(b.listeners);
         this.checkpoints = b.checkpoints;
         this.batchesDoneInEpoch = b.batchesDoneInEpoch;
@@ -86,6 +87,7 @@ public final class ScoreMatchingTrainer {
         Builder b = new Builder(checkpoint.network()).objective(s.objective()).energyHead(s.energyHead()).seed(s.seed());
         b.noiseLevelInput = s.noiseLevelInput();
         b.batchesDoneInEpoch = s.batchesDoneInEpoch();
+        b.inputTypes = s.inputTypes();
         return b;
     }
 

@@ -1,9 +1,10 @@
 package io.github.ssm4j.dl4j;
 
 import io.github.ssm4j.objective.ScoreMatchingObjective;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.serde.JsonMappers;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * What a checkpoint stores besides the DL4J network (whose parameters, updater state, and iteration and
@@ -15,6 +16,8 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * @param noiseLevelInput the ComputationGraph input carrying σ for noise-conditional models, or null
  * @param seed the seed of the per-step draws
  * @param batchesDoneInEpoch batches of the current epoch already trained on
+ * @param inputTypes the input types the network was translated with, or null when DL4J's configuration
+ *                   reveals them
  *
  * <p>Stability: public API.
  */
@@ -22,11 +25,12 @@ public record TrainerState(@JsonProperty("objective") ScoreMatchingObjective obj
                            @JsonProperty("energyHead") EnergyHead energyHead,
                            @JsonProperty("noiseLevelInput") String noiseLevelInput,
                            @JsonProperty("seed") long seed,
-                           @JsonProperty("batchesDoneInEpoch") int batchesDoneInEpoch) {
+                           @JsonProperty("batchesDoneInEpoch") int batchesDoneInEpoch,
+                           @JsonProperty("inputTypes") InputType[] inputTypes) {
 
     public String toJson() {
         try {
-            return new ObjectMapper().writeValueAsString(this);
+            return JsonMappers.getMapper().writeValueAsString(this);   // DL4J's mapper: InputType needs it
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot write trainer state as JSON", e);
         }
@@ -34,13 +38,13 @@ public record TrainerState(@JsonProperty("objective") ScoreMatchingObjective obj
 
     public static TrainerState fromJson(String json) {
         try {
-            return new ObjectMapper().readValue(json, TrainerState.class);
+            return JsonMappers.getMapper().readValue(json, TrainerState.class);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Not an ssm4j trainer state: " + e.getMessage(), e);
         }
     }
 
     TrainerState atBatch(int batches) {
-        return new TrainerState(objective, energyHead, noiseLevelInput, seed, batches);
+        return new TrainerState(objective, energyHead, noiseLevelInput, seed, batches, inputTypes);
     }
 }
