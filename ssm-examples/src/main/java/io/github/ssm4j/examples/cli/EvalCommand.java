@@ -1,5 +1,6 @@
 package io.github.ssm4j.examples.cli;
 
+import io.github.ssm4j.examples.io.AtomicFiles;
 import io.github.ssm4j.dl4j.ScoreMatchingTrainer;
 import io.github.ssm4j.examples.data.Datasets;
 import io.github.ssm4j.examples.data.LabeledData;
@@ -10,11 +11,7 @@ import io.github.ssm4j.examples.demo.ToyRun;
 import io.github.ssm4j.model.ScoreFunction;
 import io.github.ssm4j.objective.ObjectiveEvaluation;
 import io.github.ssm4j.sampling.ScoreOracle;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,8 +22,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.SerializationFeature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -119,7 +114,7 @@ final class EvalCommand implements Callable<Integer> {
             summary.put("fisherDivergenceNote", fisherNote);
         }
         Path out = (output != null ? output : run.runDirectory()).resolve("eval-summary.json");
-        writeJson(out, summary);
+        AtomicFiles.writeJson(out, summary);
         System.out.println("Summary: " + out);
         return 0;
     }
@@ -144,21 +139,5 @@ final class EvalCommand implements Callable<Integer> {
             s[i] = toy.score(rows[i]);
         }
         return Nd4j.createFromArray(s).castTo(x.dataType());
-    }
-
-    private static void writeJson(Path file, Object value) {
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".partial");
-            try {
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), value);
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not write " + file, e);
-        }
     }
 }

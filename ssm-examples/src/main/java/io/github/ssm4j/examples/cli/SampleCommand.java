@@ -1,5 +1,6 @@
 package io.github.ssm4j.examples.cli;
 
+import io.github.ssm4j.examples.io.AtomicFiles;
 import io.github.ssm4j.examples.data.Datasets;
 import io.github.ssm4j.examples.data.ToyDistribution;
 import io.github.ssm4j.examples.plot.ImageGrid;
@@ -9,12 +10,9 @@ import io.github.ssm4j.sampling.Langevin;
 import io.github.ssm4j.sampling.ScoreOracle;
 import java.awt.Color;
 import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -216,35 +214,24 @@ final class SampleCommand implements Callable<Integer> {
 
 
     private static Path writeCsv(Path file, double[][] rows, boolean twoD) {
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".partial");
-            try {
-                try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                    int d = rows.length == 0 ? 0 : rows[0].length;
-                    StringBuilder header = new StringBuilder();
-                    for (int j = 0; j < d; j++) {
-                        header.append(j == 0 ? "" : ",").append(twoD ? (j == 0 ? "x" : "y") : "p" + j);
-                    }
-                    w.write(header.toString());
-                    w.newLine();
-                    for (double[] r : rows) {
-                        StringBuilder line = new StringBuilder();
-                        for (int j = 0; j < r.length; j++) {
-                            line.append(j == 0 ? "" : ",").append((float) r[j]);
-                        }
-                        w.write(line.toString());
-                        w.newLine();
-                    }
+        return AtomicFiles.write(file, tmp -> {
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                int d = rows.length == 0 ? 0 : rows[0].length;
+                StringBuilder header = new StringBuilder();
+                for (int j = 0; j < d; j++) {
+                    header.append(j == 0 ? "" : ",").append(twoD ? (j == 0 ? "x" : "y") : "p" + j);
                 }
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
+                w.write(header.toString());
+                w.newLine();
+                for (double[] r : rows) {
+                    StringBuilder line = new StringBuilder();
+                    for (int j = 0; j < r.length; j++) {
+                        line.append(j == 0 ? "" : ",").append((float) r[j]);
+                    }
+                    w.write(line.toString());
+                    w.newLine();
+                }
             }
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not write " + file, e);
-        }
+        });
     }
 }

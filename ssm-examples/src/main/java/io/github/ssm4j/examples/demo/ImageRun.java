@@ -1,5 +1,6 @@
 package io.github.ssm4j.examples.demo;
 
+import io.github.ssm4j.examples.io.AtomicFiles;
 import io.github.ssm4j.dl4j.ScoreMatchingTrainer;
 import io.github.ssm4j.examples.data.ArrayDataSetIterator;
 import io.github.ssm4j.examples.data.LabeledData;
@@ -11,26 +12,18 @@ import io.github.ssm4j.objective.ObjectiveEvaluation;
 import io.github.ssm4j.objective.ScoreMatchingObjective;
 import io.github.ssm4j.sampling.Langevin;
 import io.github.ssm4j.sampling.ScoreOracle;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.SerializationFeature;
 
 /**
  * Trains a recipe on a dataset of flat square greyscale images (digits 8×8, MNIST 28×28, Fashion-MNIST) and
@@ -69,9 +62,7 @@ public final class ImageRun {
         out.printf("Training %s on %s (%d × %d) by %s: %d steps of %d examples%n", c.recipe().name(),
                 c.train().name(), x.size(0), x.size(1), c.objective().name(), epochs * perEpoch, c.batchSize());
         ScoreMatchingTrainer trainer;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax((long) epochs * perEpoch)
-                .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(250)
-                .setConsumer(new ConsoleProgressBarConsumer(out)).build()) {
+        try (ProgressBar bar = LossHistory.progressBar(out, (long) epochs * perEpoch)) {
             ScoreMatchingTrainer.Builder b = ScoreMatchingTrainer.builder(net).objective(c.objective())
                     .energyHead(c.recipe().energyHead()).seed(c.seed())
                     .checkpoints(checkpoints, Math.max(1, perEpoch * epochs), 1)
@@ -140,16 +131,6 @@ public final class ImageRun {
         s.put("seed", c.seed());
         s.put("heldOutLoss", held.loss());
         s.put("heldOutTerms", held.terms());
-        Path file = c.outputDirectory().resolve("run-summary.json");
-        try {
-            Files.createDirectories(c.outputDirectory());
-            Path tmp = Files.createTempFile(c.outputDirectory(), "run-summary", ".partial");
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), s);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not write " + file, e);
-        }
-        return file;
+        return AtomicFiles.writeJson(c.outputDirectory().resolve("run-summary.json"), s);
     }
 }

@@ -3,11 +3,16 @@ package io.github.ssm4j.examples.demo;
 import io.github.ssm4j.dl4j.ScoreMatchingListener;
 import io.github.ssm4j.examples.plot.Plots;
 import io.github.ssm4j.objective.ObjectiveEvaluation;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /** Records the loss and its terms at every step, smooths them for the progress line and the loss curve. */
 final class LossHistory implements ScoreMatchingListener {
@@ -22,6 +27,12 @@ final class LossHistory implements ScoreMatchingListener {
         losses.add(evaluation.loss());
         evaluation.terms().forEach((k, v) -> terms.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
         smoothed = Double.isNaN(smoothed) ? evaluation.loss() : 0.95 * smoothed + 0.05 * evaluation.loss();
+    }
+
+    /** The training progress bar: step, rate, and (via {@link #message}) the loss and its terms. */
+    static ProgressBar progressBar(PrintStream out, long steps) {
+        return new ProgressBarBuilder().setTaskName("train").setInitialMax(steps).setStyle(ProgressBarStyle.ASCII)
+                .showSpeed().setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(out)).build();
     }
 
     String message() {

@@ -1,5 +1,6 @@
 package io.github.ssm4j.examples.demo;
 
+import io.github.ssm4j.examples.io.AtomicFiles;
 import io.github.ssm4j.dl4j.ScoreMatchingTrainer;
 import io.github.ssm4j.examples.data.ArrayDataSetIterator;
 import io.github.ssm4j.examples.data.ToyDistribution;
@@ -10,25 +11,18 @@ import io.github.ssm4j.objective.ScoreMatchingObjective;
 import io.github.ssm4j.sampling.Langevin;
 import io.github.ssm4j.sampling.ScoreOracle;
 import java.awt.Color;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.SerializationFeature;
 
 /**
  * Trains a recipe on a 2-D toy distribution and shows what it learned: data next to Langevin samples, the
@@ -68,9 +62,7 @@ public final class ToyRun {
         out.printf("Training %s on %s by %s: %d steps of %d examples (%d epochs of %d samples)%n", c.recipe().name(),
                 c.toy().name(), c.objective().name(), epochs * perEpoch, c.batchSize(), epochs, c.trainSamples());
         ScoreMatchingTrainer trainer;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax((long) epochs * perEpoch)
-                .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(250)
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(out)).build()) {
+        try (ProgressBar bar = LossHistory.progressBar(out, (long) epochs * perEpoch)) {
             trainer = ScoreMatchingTrainer.builder(net).objective(c.objective()).energyHead(c.recipe().energyHead())
                     .seed(c.seed()).checkpoints(checkpoints, Math.max(1, perEpoch * epochs), 1)
                     .listeners(history, (step, epoch, e, n) -> {
@@ -236,16 +228,6 @@ public final class ToyRun {
         s.put("finalLoss", history.lastLoss());
         s.put("fisherDivergence", fisher);
         s.put("pictures", pictures.stream().map(p -> p.getFileName().toString()).toList());
-        Path file = c.outputDirectory().resolve("run-summary.json");
-        try {
-            Files.createDirectories(c.outputDirectory());
-            Path tmp = Files.createTempFile(c.outputDirectory(), "run-summary", ".partial");
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), s);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not write " + file, e);
-        }
-        return file;
+        return AtomicFiles.writeJson(c.outputDirectory().resolve("run-summary.json"), s);
     }
 }

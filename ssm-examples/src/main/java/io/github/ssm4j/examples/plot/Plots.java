@@ -1,5 +1,6 @@
 package io.github.ssm4j.examples.plot;
 
+import io.github.ssm4j.examples.io.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -7,10 +8,7 @@ import java.awt.Paint;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.jfree.chart.ChartFactory;
@@ -177,22 +175,11 @@ public final class Plots {
 
     /** Writes an image as PNG atomically (temporary file, then rename). */
     public static Path writePng(BufferedImage image, Path file) {
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".partial");
-            try {
-                if (!ImageIO.write(image, "png", tmp.toFile())) {
-                    throw new IOException("no PNG writer available");
-                }
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
+        return AtomicFiles.write(file, tmp -> {
+            if (!ImageIO.write(image, "png", tmp.toFile())) {
+                throw new IOException("no PNG writer available");
             }
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not write " + file, e);
-        }
+        });
     }
 
     private static void style(XYPlot plot, Range2D range) {
