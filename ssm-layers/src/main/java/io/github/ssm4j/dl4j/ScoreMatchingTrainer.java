@@ -208,11 +208,28 @@ public final class ScoreMatchingTrainer {
         fit(data, Math.max(0, totalEpochs - network.epochCount()));
     }
 
+    /**
+     * Trains until the network's iteration count reaches {@code totalSteps}, epoch after epoch, stopping
+     * mid-epoch if that is where the count is reached (a checkpoint is then written, and {@link #resume}
+     * continues that epoch). The same call before and after a resume.
+     */
+    public void fitToStep(DataSetIterator data, int totalSteps) {
+        if (totalSteps < 0) {
+            throw new IllegalArgumentException("Steps must be ≥ 0, got " + totalSteps);
+        }
+        fit(new Batches(data), Integer.MAX_VALUE, totalSteps);
+    }
+
     private void fit(Batches data, int epochs) {
         if (epochs < 0) {
             throw new IllegalArgumentException("Epochs must be ≥ 0, got " + epochs);
         }
-        for (int e = 0; e < epochs; e++) {
+        fit(data, epochs, Long.MAX_VALUE);
+    }
+
+    /** Up to {@code epochs} epochs, stopping as soon as the iteration count reaches {@code stepLimit}. */
+    private void fit(Batches data, int epochs, long stepLimit) {
+        for (int e = 0; e < epochs && network.iterationCount() < stepLimit; e++) {
             int epoch = network.epochCount();
             for (TrainingListener l : network.listeners()) {
                 l.onEpochStart(network.model());
@@ -225,6 +242,12 @@ public final class ScoreMatchingTrainer {
                 if (batch < skip) {
                     batch++;
                     continue;
+                }
+                if (network.iterationCount() >= stepLimit) {
+                    if (checkpoints != null && network.iterationCount() % checkpoints.everySteps() != 0) {
+                        writeCheckpoint();
+                    }
+                    return;
                 }
                 try {
                     step(x);

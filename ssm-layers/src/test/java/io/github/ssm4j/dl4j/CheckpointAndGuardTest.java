@@ -68,6 +68,31 @@ class CheckpointAndGuardTest {
     }
 
     @Test
+    void fitToStepStopsMidEpochWithACheckpointAndResumesToTheSameParameters() throws Exception {
+        ListDataSetIterator<DataSet> data = ScoreMatchingTrainerTest.gaussianBatches(5, 32, 11);   // 5 batches/epoch
+        MultiLayerNetwork uninterrupted = ScoreMatchingTrainerTest.mlp(new Adam(0.01), 3);
+        trainer(uninterrupted).objective(SlicedScoreMatching.standard(Projection.GAUSSIAN)).seed(9).build()
+                .fitToStep(data, 12);
+        assertEquals(12, uninterrupted.getIterationCount(), "exactly the steps asked for, not whole epochs");
+        assertEquals(2, uninterrupted.getEpochCount(), "two whole epochs and two batches of the third");
+
+        MultiLayerNetwork first = ScoreMatchingTrainerTest.mlp(new Adam(0.01), 3);
+        Path checkpoints = dir.resolve("steps");
+        trainer(first).objective(SlicedScoreMatching.standard(Projection.GAUSSIAN)).seed(9)
+                .checkpoints(checkpoints, 100, 1).build().fitToStep(data, 8);
+        assertEquals(8, first.getIterationCount());
+        Path step8 = checkpoints.resolve("checkpoint-step-00000008.zip");
+        assertTrue(Files.isRegularFile(step8), "stopping mid-epoch writes a checkpoint");
+        Checkpoint cp = Checkpoint.load(step8);
+        assertEquals(3, cp.state().batchesDoneInEpoch());
+        MultiLayerNetwork resumed = cp.multiLayerNetwork();
+        ScoreMatchingTrainer.resume(cp).build().fitToStep(data, 12);
+        assertEquals(12, resumed.getIterationCount());
+        assertArrayEquals(uninterrupted.params().toDoubleVector(), resumed.params().toDoubleVector());
+        assertThrows(IllegalArgumentException.class, () -> trainer(first).build().fitToStep(data, -1));
+    }
+
+    @Test
     void aTrainedNetworkRoundTripsThroughModelSerializerWithItsUpdaterState() throws Exception {
         MultiLayerNetwork net = ScoreMatchingTrainerTest.mlp(new Adam(0.01), 4);
         trainer(net).build().fit(ScoreMatchingTrainerTest.gaussianBatches(3, 16, 2), 2);

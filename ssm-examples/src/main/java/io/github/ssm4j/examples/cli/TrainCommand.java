@@ -1,6 +1,7 @@
 package io.github.ssm4j.examples.cli;
 
 import io.github.ssm4j.examples.data.Datasets;
+import io.github.ssm4j.examples.data.LabeledData;
 import io.github.ssm4j.examples.data.LoadOptions;
 import io.github.ssm4j.examples.data.Split;
 import io.github.ssm4j.examples.demo.ImageRun;
@@ -33,8 +34,11 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ObjectiveOptions objective;
 
-    @Option(names = "--steps", defaultValue = "1000", description = "training steps (default: ${DEFAULT-VALUE})")
-    int steps;
+    @Option(names = "--steps", description = "training steps (default: 1000 unless --epochs is given)")
+    Integer steps;
+
+    @Option(names = "--epochs", description = "passes over the training set, instead of --steps")
+    Integer epochs;
 
     @Option(names = "--batch-size", defaultValue = "256", description = "examples per step (default: ${DEFAULT-VALUE})")
     int batchSize;
@@ -58,9 +62,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (steps < 1 || batchSize < 1 || samples < batchSize || !(learningRate > 0) || threads < 0) {
-            throw new IllegalArgumentException("need --steps ≥ 1, --batch-size ≥ 1, --samples ≥ --batch-size, "
-                    + "--lr > 0 and --threads ≥ 0");
+        if (steps != null && epochs != null) {
+            throw new IllegalArgumentException("give --steps or --epochs, not both");
+        }
+        if ((steps != null && steps < 1) || (epochs != null && epochs < 1) || batchSize < 1 || samples < batchSize
+                || !(learningRate > 0) || threads < 0) {
+            throw new IllegalArgumentException("need --steps ≥ 1 or --epochs ≥ 1, --batch-size ≥ 1, "
+                    + "--samples ≥ --batch-size, --lr > 0 and --threads ≥ 0");
         }
         if (threads > 0) {
             Nd4j.getEnvironment().setMaxMasterThreads(threads);
@@ -71,14 +79,24 @@ final class TrainCommand implements Callable<Integer> {
         if (!Datasets.toyNames().contains(data)) {
             io.github.ssm4j.examples.data.Dataset set = Datasets.get(data);
             LoadOptions options = LoadOptions.defaults().withSeed(seed).withDataType(org.nd4j.linalg.api.buffer.DataType.FLOAT);
-            new ImageRun(new ImageRun.Config(recipe, set.load(Split.TRAIN, options), set.load(Split.TEST, options),
-                    objective.resolve(recipe.defaultObjective()), steps, batchSize, learningRate, seed, output),
-                    System.out).run();
+            LabeledData train = set.load(Split.TRAIN, options);
+            new ImageRun(new ImageRun.Config(recipe, train, set.load(Split.TEST, options),
+                    objective.resolve(recipe.defaultObjective()), totalSteps(train.size()), batchSize, learningRate,
+                    seed, output), System.out).run();
             return 0;
         }
         ToyRun.Config config = new ToyRun.Config(recipe, Datasets.toy(data), objective.resolve(recipe.defaultObjective()),
-                steps, batchSize, learningRate, seed, samples, output);
+                totalSteps(samples), batchSize, learningRate, seed, samples, output);
         new ToyRun(config, System.out).run();
         return 0;
+    }
+
+    /** The step budget: --steps, or --epochs whole passes over {@code trainingExamples}. */
+    private int totalSteps(long trainingExamples) {
+        if (epochs == null) {
+            return steps == null ? 1000 : steps;
+        }
+        long perEpoch = (trainingExamples + batchSize - 1) / batchSize;
+        return Math.toIntExact(epochs * perEpoch);
     }
 }

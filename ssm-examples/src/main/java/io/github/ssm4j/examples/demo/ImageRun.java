@@ -54,18 +54,17 @@ public final class ImageRun {
         INDArray x = flat(c.train().features());
         long[] shape = {x.size(1)};
         int perEpoch = (int) ((x.size(0) + c.batchSize() - 1) / c.batchSize());
-        int epochs = Math.max(1, (c.steps() + perEpoch - 1) / perEpoch);
         ArrayDataSetIterator batches = new ArrayDataSetIterator(x, x, List.of(), c.batchSize(), c.seed());
         Model net = c.recipe().build(shape, new Adam(c.learningRate()), c.seed());
         LossHistory history = new LossHistory();
         Path checkpoints = c.outputDirectory().resolve("checkpoints");
         out.printf("Training %s on %s (%d × %d) by %s: %d steps of %d examples%n", c.recipe().name(),
-                c.train().name(), x.size(0), x.size(1), c.objective().name(), epochs * perEpoch, c.batchSize());
+                c.train().name(), x.size(0), x.size(1), c.objective().name(), c.steps(), c.batchSize());
         ScoreMatchingTrainer trainer;
-        try (ProgressBar bar = LossHistory.progressBar(out, (long) epochs * perEpoch)) {
+        try (ProgressBar bar = LossHistory.progressBar(out, c.steps())) {
             ScoreMatchingTrainer.Builder b = ScoreMatchingTrainer.builder(net).objective(c.objective())
                     .energyHead(c.recipe().energyHead()).seed(c.seed())
-                    .checkpoints(checkpoints, Math.max(1, perEpoch * epochs), 1)
+                    .checkpoints(checkpoints, perEpoch, 1)
                     .listeners(history, (step, epoch, e, n) -> {
                         bar.stepTo(step);
                         bar.setExtraMessage(history.message());
@@ -77,7 +76,7 @@ public final class ImageRun {
                 b.inputTypes(c.recipe().inputTypes(shape));
             }
             trainer = b.build();
-            trainer.fit(batches, epochs);
+            trainer.fitToStep(batches, c.steps());
         }
         INDArray test = flat(c.test().features());
         ObjectiveEvaluation held = trainer.evaluate(new ArrayDataSetIterator(test, test, List.of(), c.batchSize(), null));

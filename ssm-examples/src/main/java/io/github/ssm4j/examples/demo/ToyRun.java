@@ -55,21 +55,21 @@ public final class ToyRun {
         INDArray data = c.toy().sample(c.trainSamples(), c.seed(), DataType.FLOAT);
         ArrayDataSetIterator batches = new ArrayDataSetIterator(data, data, List.of(), c.batchSize(), c.seed());
         int perEpoch = (c.trainSamples() + c.batchSize() - 1) / c.batchSize();
-        int epochs = Math.max(1, (c.steps() + perEpoch - 1) / perEpoch);
         Model net = c.recipe().build(new long[] {c.toy().dimension()}, new Adam(c.learningRate()), c.seed());
         Path checkpoints = c.outputDirectory().resolve("checkpoints");
         LossHistory history = new LossHistory();
-        out.printf("Training %s on %s by %s: %d steps of %d examples (%d epochs of %d samples)%n", c.recipe().name(),
-                c.toy().name(), c.objective().name(), epochs * perEpoch, c.batchSize(), epochs, c.trainSamples());
+        out.printf("Training %s on %s by %s: %d steps of %d examples (%.3g epochs of %d samples)%n",
+                c.recipe().name(), c.toy().name(), c.objective().name(), c.steps(), c.batchSize(),
+                (double) c.steps() / perEpoch, c.trainSamples());
         ScoreMatchingTrainer trainer;
-        try (ProgressBar bar = LossHistory.progressBar(out, (long) epochs * perEpoch)) {
+        try (ProgressBar bar = LossHistory.progressBar(out, c.steps())) {
             trainer = ScoreMatchingTrainer.builder(net).objective(c.objective()).energyHead(c.recipe().energyHead())
-                    .seed(c.seed()).checkpoints(checkpoints, Math.max(1, perEpoch * epochs), 1)
+                    .seed(c.seed()).checkpoints(checkpoints, perEpoch, 1)
                     .listeners(history, (step, epoch, e, n) -> {
                         bar.stepTo(step);
                         bar.setExtraMessage(history.message());
                     }).build();
-            trainer.fit(batches, epochs);
+            trainer.fitToStep(batches, c.steps());
         }
         ScoreFunction model = trainer.scoreFunction();
         ScoreOracle learned = ScoreOracle.of(model);

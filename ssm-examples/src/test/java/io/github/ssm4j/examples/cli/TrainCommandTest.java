@@ -49,6 +49,27 @@ class TrainCommandTest {
     }
 
     @Test
+    void stepsAreExactAndEpochsArePassesOverTheTrainingSet() throws Exception {
+        // 256 samples in batches of 64: 4 steps per epoch; 6 steps stop in the middle of the second epoch
+        String[] r = run("train", "--model", "mlp-score-2d", "--steps", "6", "--samples", "256", "--batch-size", "64",
+                "--output", dir.resolve("steps").toString());
+        assertEquals("0", r[0], r[1] + r[2]);
+        assertEquals(6, summary(dir.resolve("steps")).get("steps"));
+        r = run("train", "--model", "mlp-score-2d", "--epochs", "2", "--samples", "256", "--batch-size", "64",
+                "--output", dir.resolve("epochs").toString());
+        assertEquals("0", r[0], r[1] + r[2]);
+        assertEquals(8, summary(dir.resolve("epochs")).get("steps"));
+        String[] both = run("train", "--steps", "6", "--epochs", "2");
+        assertEquals("2", both[0]);
+        assertTrue(both[2].contains("--steps or --epochs"), both[2]);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> summary(Path runDirectory) throws Exception {
+        return new ObjectMapper().readValue(runDirectory.resolve("run-summary.json").toFile(), Map.class);
+    }
+
+    @Test
     void badArgumentsGetOneLineErrorsWithTheAcceptedValues() {
         String[] model = run("train", "--model", "nope");
         assertEquals("2", model[0]);
