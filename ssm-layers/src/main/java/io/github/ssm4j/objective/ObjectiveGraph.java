@@ -2,6 +2,7 @@ package io.github.ssm4j.objective;
 
 import io.github.ssm4j.autodiff.internal.StaticShapes;
 import io.github.ssm4j.model.ScoreFunction;
+import io.github.ssm4j.util.OffHeapCollector;
 import io.github.ssm4j.util.QuietSameDiff;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -136,6 +137,7 @@ public final class ObjectiveGraph {
                 termSums.merge(t.getKey(), values.get(t.getValue().name()).getDouble(0), Double::sum);
             }
         }
+        OffHeapCollector.afterExecution();
         if (!Double.isFinite(lossSum)) {
             throw new ArithmeticException("The " + objective.name() + " loss is " + lossSum + " (terms " + termSums
                     + ") for a batch of finite inputs: the model's output overflowed or is undefined there");

@@ -1,6 +1,7 @@
 package io.github.ssm4j.sampling;
 
 import io.github.ssm4j.model.ScoreFunction;
+import io.github.ssm4j.util.OffHeapCollector;
 import java.util.HashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -32,7 +33,9 @@ public interface ScoreOracle {
                         : new long[] {x.size(0), 1};
                 feed.put(model.noiseLevel().name(), Nd4j.valueArrayOf(shape, sigma, model.dataType()));
             }
-            return model.sameDiff().output(feed, score).get(score);
+            INDArray s = model.sameDiff().output(feed, score).get(score);
+            OffHeapCollector.afterExecution();
+            return s;
         };
     }
 
