@@ -60,6 +60,12 @@ record LoadedCheckpoint(Path file, Path runDirectory, ScoreMatchingTrainer train
         return d == null ? null : d.toString();
     }
 
+    /** The zoo recipe the run summary names, or null. */
+    String summaryModel() {
+        Object m = runSummary == null ? null : runSummary.get("model");
+        return m == null ? null : m.toString();
+    }
+
     /** The training seed of the run summary, or the checkpoint's seed. */
     long trainingSeed() {
         Object s = runSummary == null ? null : runSummary.get("seed");

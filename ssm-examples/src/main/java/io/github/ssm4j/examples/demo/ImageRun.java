@@ -6,6 +6,7 @@ import io.github.ssm4j.examples.data.ArrayDataSetIterator;
 import io.github.ssm4j.examples.data.LabeledData;
 import io.github.ssm4j.examples.plot.ImageGrid;
 import io.github.ssm4j.examples.plot.Plots;
+import io.github.ssm4j.examples.recipes.DataTransform;
 import io.github.ssm4j.examples.recipes.Recipe;
 import io.github.ssm4j.model.ScoreFunction;
 import io.github.ssm4j.objective.ObjectiveEvaluation;
@@ -18,9 +19,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
+import org.deeplearning4j.datasets.iterator.EarlyTerminationDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
@@ -51,21 +54,28 @@ public final class ImageRun {
     }
 
     public Result run() {
-        INDArray x = flat(c.train().features());
+        DataTransform transform = c.recipe().dataTransform(c.train().name());
+        INDArray pixels = flat(c.train().features());
+        INDArray x = transform.apply(pixels, c.seed());
         long[] shape = {x.size(1)};
         int perEpoch = (int) ((x.size(0) + c.batchSize() - 1) / c.batchSize());
         int epochs = Math.max(1, (c.steps() + perEpoch - 1) / perEpoch);
-        ArrayDataSetIterator batches = new ArrayDataSetIterator(x, x, List.of(), c.batchSize(), c.seed());
+        // fewer steps than one epoch (MNIST: 469 batches of 128): that many shuffled batches, not a whole epoch
+        int batchesPerEpoch = Math.min(perEpoch, c.steps());
+        DataSetIterator batches = new ArrayDataSetIterator(x, x, List.of(), c.batchSize(), c.seed());
+        if (batchesPerEpoch < perEpoch) {
+            batches = new EarlyTerminationDataSetIterator(batches, batchesPerEpoch);
+        }
         Model net = c.recipe().build(shape, new Adam(c.learningRate()), c.seed());
         LossHistory history = new LossHistory();
         Path checkpoints = c.outputDirectory().resolve("checkpoints");
         out.printf("Training %s on %s (%d × %d) by %s: %d steps of %d examples%n", c.recipe().name(),
-                c.train().name(), x.size(0), x.size(1), c.objective().name(), epochs * perEpoch, c.batchSize());
+                c.train().name(), x.size(0), x.size(1), c.objective().name(), epochs * batchesPerEpoch, c.batchSize());
         ScoreMatchingTrainer trainer;
-        try (ProgressBar bar = LossHistory.progressBar(out, (long) epochs * perEpoch)) {
+        try (ProgressBar bar = LossHistory.progressBar(out, (long) epochs * batchesPerEpoch)) {
             ScoreMatchingTrainer.Builder b = ScoreMatchingTrainer.builder(net).objective(c.objective())
                     .energyHead(c.recipe().energyHead()).seed(c.seed())
-                    .checkpoints(checkpoints, Math.max(1, perEpoch * epochs), 1)
+                    .checkpoints(checkpoints, Math.max(1, batchesPerEpoch * epochs), 1)
                     .listeners(history, (step, epoch, e, n) -> {
                         bar.stepTo(step);
                         bar.setExtraMessage(history.message());
@@ -79,12 +89,17 @@ public final class ImageRun {
             trainer = b.build();
             trainer.fit(batches, epochs);
         }
-        INDArray test = flat(c.test().features());
+        INDArray test = transform.apply(flat(c.test().features()), testNoiseSeed(c.seed()));
         ObjectiveEvaluation held = trainer.evaluate(new ArrayDataSetIterator(test, test, List.of(), c.batchSize(), null));
         out.printf("Held-out %s loss %.5g %s%n", c.objective().name(), held.loss(), held.terms());
-        Path samples = drawSamples(trainer.scoreFunction(), x);
+        LogLikelihood likelihood = null;
+        if (c.recipe().normalised()) {
+            likelihood = LogLikelihood.of(trainer.scoreFunction(), test, transform, c.batchSize());
+            out.println("Exact " + likelihood.describe());
+        }
+        Path samples = drawSamples(trainer.scoreFunction(), net, pixels, transform);
         Path loss = history.draw(c.outputDirectory().resolve("loss.png"), c.objective().name());
-        Path summary = writeSummary(held, history.steps());
+        Path summary = writeSummary(held, history.steps(), likelihood, transform);
         Path checkpoint = ScoreMatchingTrainer.latestCheckpoint(checkpoints);
         out.println("Pictures: " + samples + ", " + loss + "; checkpoint: " + checkpoint + "; summary: " + summary);
         return new Result(held.loss(), history.steps(), List.of(samples, loss), checkpoint, summary);
@@ -95,14 +110,24 @@ public final class ImageRun {
         return features.reshape(features.size(0), -1).castTo(DataType.FLOAT);
     }
 
-    private Path drawSamples(ScoreFunction model, INDArray data) {
+    /** The seed of the test split's dequantisation noise (or other randomness of the data transform). */
+    public static long testNoiseSeed(long seed) {
+        return ~seed;
+    }
+
+    private Path drawSamples(ScoreFunction model, Model net, INDArray data, DataTransform transform) {
         int d = (int) data.size(1);
         int side = (int) Math.round(Math.sqrt(d));
         Nd4j.getRandom().setSeed(c.seed());
         double[] sigmas = c.recipe().samplingSigmas();
         Langevin langevin = new Langevin(ScoreOracle.of(model), c.seed());
-        INDArray samples;
-        if (sigmas != null) {
+        INDArray samples = c.recipe().exactSamples(net, SHOWN, c.seed());
+        String how = "samples from the learned score";
+        if (samples != null) {
+            out.printf("Sampling %d images exactly (the flow inverted)…%n", SHOWN);
+            samples = transform.invert(samples);
+            how = "exact samples from the flow";
+        } else if (sigmas != null) {
             INDArray start = Nd4j.rand(DataType.FLOAT, SHOWN, d);
             out.printf("Sampling %d images by annealed Langevin over %d noise levels…%n", SHOWN, sigmas.length);
             samples = langevin.annealed(start, sigmas, 2e-5, 100);
@@ -116,11 +141,11 @@ public final class ImageRun {
         int zoom = Math.max(1, 64 / side);
         return Plots.writeLabelledPair(c.outputDirectory().resolve("samples.png"),
                 "data (" + c.train().name() + ")", ImageGrid.render(shown, 1, side, side, 0, 1, zoom),
-                "samples from the learned score", ImageGrid.render(samples.castTo(DataType.DOUBLE).toDoubleMatrix(),
+                how, ImageGrid.render(samples.castTo(DataType.DOUBLE).toDoubleMatrix(),
                         1, side, side, 0, 1, zoom));
     }
 
-    private Path writeSummary(ObjectiveEvaluation held, int steps) {
+    private Path writeSummary(ObjectiveEvaluation held, int steps, LogLikelihood likelihood, DataTransform transform) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("model", c.recipe().name());
         s.put("dataset", c.train().name());
@@ -131,6 +156,9 @@ public final class ImageRun {
         s.put("seed", c.seed());
         s.put("heldOutLoss", held.loss());
         s.put("heldOutTerms", held.terms());
+        if (likelihood != null) {
+            s.put("testLogLikelihood", likelihood.toMap(transform));
+        }
         return AtomicFiles.writeJson(c.outputDirectory().resolve("run-summary.json"), s);
     }
 }

@@ -43,4 +43,22 @@ public interface Recipe {
     default double[] samplingSigmas() {
         return null;
     }
+
+    /**
+     * Whether the network's energy is normalised, E(x) = −log p(x) exactly (a flow), so that its likelihood can be
+     * reported and maximum likelihood is a meaningful objective.
+     */
+    default boolean normalised() {
+        return false;
+    }
+
+    /** The map from the features of {@code dataset} to the network's input; the identity by default. */
+    default DataTransform dataTransform(String dataset) {
+        return DataTransform.IDENTITY;
+    }
+
+    /** {@code n} exact samples of the network's input (for models that have an exact sampler), or null. */
+    default org.nd4j.linalg.api.ndarray.INDArray exactSamples(Model network, int n, long seed) {
+        return null;
+    }
 }
