@@ -7,6 +7,8 @@ import io.github.ssm4j.examples.demo.ImageRun;
 import io.github.ssm4j.examples.demo.ToyRun;
 import io.github.ssm4j.examples.recipes.Recipe;
 import io.github.ssm4j.examples.recipes.Recipes;
+import io.github.ssm4j.objective.MaximumLikelihood;
+import io.github.ssm4j.objective.ScoreMatchingObjective;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.factory.Nd4j;
@@ -67,16 +69,22 @@ final class TrainCommand implements Callable<Integer> {
             org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
         }
         Recipe recipe = Recipes.get(model);
+        ScoreMatchingObjective chosen = objective.resolve(recipe.defaultObjective());
+        if (chosen instanceof MaximumLikelihood && !recipe.normalised()) {
+            throw new IllegalArgumentException("--objective mle needs a normalised model, E = −log p (a flow such as "
+                    + "nice); " + recipe.name() + " has an unknown normalising constant, so maximum likelihood would "
+                    + "lower its energy without bound");
+        }
         String data = dataset == null ? recipe.defaultDataset() : dataset;
         if (!Datasets.toyNames().contains(data)) {
             io.github.ssm4j.examples.data.Dataset set = Datasets.get(data);
             LoadOptions options = LoadOptions.defaults().withSeed(seed).withDataType(org.nd4j.linalg.api.buffer.DataType.FLOAT);
             new ImageRun(new ImageRun.Config(recipe, set.load(Split.TRAIN, options), set.load(Split.TEST, options),
-                    objective.resolve(recipe.defaultObjective()), steps, batchSize, learningRate, seed, output),
+                    chosen, steps, batchSize, learningRate, seed, output),
                     System.out).run();
             return 0;
         }
-        ToyRun.Config config = new ToyRun.Config(recipe, Datasets.toy(data), objective.resolve(recipe.defaultObjective()),
+        ToyRun.Config config = new ToyRun.Config(recipe, Datasets.toy(data), chosen,
                 steps, batchSize, learningRate, seed, samples, output);
         new ToyRun(config, System.out).run();
         return 0;

@@ -150,6 +150,7 @@ public final class ImageRun {
         s.put("model", c.recipe().name());
         s.put("dataset", c.train().name());
         s.put("objective", c.objective());
+        s.put("objectiveName", c.objective().name());
         s.put("steps", steps);
         s.put("batchSize", c.batchSize());
         s.put("learningRate", c.learningRate());
