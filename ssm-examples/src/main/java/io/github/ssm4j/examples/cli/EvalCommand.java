@@ -12,7 +12,6 @@ import io.github.ssm4j.examples.demo.LogLikelihood;
 import io.github.ssm4j.examples.demo.ToyRun;
 import io.github.ssm4j.examples.recipes.DataTransform;
 import io.github.ssm4j.examples.recipes.Recipe;
-import io.github.ssm4j.examples.recipes.Recipes;
 import io.github.ssm4j.model.ScoreFunction;
 import io.github.ssm4j.objective.ObjectiveEvaluation;
 import io.github.ssm4j.sampling.ScoreOracle;
@@ -85,8 +84,7 @@ final class EvalCommand implements Callable<Integer> {
         if (!isToy && held.size() > samples) {
             held = held.rows(0, samples);
         }
-        Recipe recipe = run.summaryModel() == null || !Recipes.names().contains(run.summaryModel()) ? null
-                : Recipes.get(run.summaryModel());
+        Recipe recipe = run.recipe();
         DataTransform transform = recipe == null || isToy ? DataTransform.IDENTITY : recipe.dataTransform(name);
         INDArray features = held.features().reshape(held.size(), -1).castTo(model.dataType());
         INDArray x = shaped(transform.apply(features, ImageRun.testNoiseSeed(s)), model.inputShape(), name);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +13,8 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * The flow end to end: nice trains on the shipped digits by maximum likelihood, reports the exact test
- * log-likelihood in its run summary, and {@code ssm eval} on the checkpoint prints the same number.
+ * log-likelihood in its run summary, {@code ssm eval} on the checkpoint prints the same number and
+ * {@code ssm sample} draws exact samples (the flow inverted) as pixels in [0, 1].
  */
 class NiceCliTest {
     @TempDir
@@ -52,6 +54,21 @@ class NiceCliTest {
         assertEquals((-nats + 64 * Math.log(17)) / (64 * Math.log(2)), bits, 1e-9);
         assertEquals(number(trained, "logLikelihoodNats"), nats, 1e-4 * Math.abs(nats),
                 "train and eval see the same checkpoint and the same dequantised test data");
+
+        String[] sample = SampleEvalCommandTest.run("sample", "--checkpoint", dir.toString(), "--chains", "6",
+                "--output", dir.resolve("drawn").toString());
+        assertEquals("0", sample[0], sample[1] + sample[2]);
+        assertTrue(sample[1].contains("exactly"), sample[1]);
+        List<String> csv = Files.readAllLines(dir.resolve("drawn").resolve("samples.csv"));
+        assertEquals(1 + 6, csv.size(), "header and one row per sample");
+        for (String line : csv.subList(1, csv.size())) {
+            String[] pixels = line.split(",");
+            assertEquals(64, pixels.length, "an 8×8 image per row");
+            for (String p : pixels) {
+                double v = Double.parseDouble(p);
+                assertTrue(v >= 0 && v <= 1, "pixels are mapped back to [0, 1]: " + v);
+            }
+        }
     }
 
     @Test
