@@ -1,12 +1,12 @@
 package io.github.ssm4j.objective;
 
+import io.github.ssm4j.autodiff.internal.StaticShapes;
 import io.github.ssm4j.model.ScoreFunction;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 
 /**
  * Maximum likelihood: the mean of the energy over the batch, term "nll". Only meaningful for a
@@ -21,7 +21,6 @@ import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
  *
  * <p>Stability: public API.
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
 public record MaximumLikelihood() implements ScoreMatchingObjective {
 
     /** The objective (it has no options). */
@@ -50,7 +49,7 @@ public record MaximumLikelihood() implements ScoreMatchingObjective {
         }
         Objectives.requireUnconditional(model, name());
         SDVariable perRow = graph.sd().reshape(model.energy(), -1);
-        io.github.ssm4j.autodiff.internal.StaticShapes.of(graph.sd()).record(perRow, new long[] {-1});
+        StaticShapes.of(graph.sd()).record(perRow, new long[] {-1});
         graph.rowTerm("nll", perRow, 1.0);
     }
 

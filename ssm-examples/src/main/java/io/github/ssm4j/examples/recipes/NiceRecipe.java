@@ -65,7 +65,7 @@ public final class NiceRecipe implements Recipe {
 
     @Override
     public String expectedRunTime() {
-        return "≈ 8 min (mle 1000 / ssm-vr 400 steps of 128)";
+        return "mle ≈ 5 min (469 steps of 128), ssm-vr ≈ 10 min (200 steps)";
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.github.ssm4j.examples.recipes;
 import io.github.ssm4j.dl4j.EnergyHead;
 import io.github.ssm4j.objective.ScoreMatchingObjective;
 import org.deeplearning4j.nn.api.Model;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
@@ -58,7 +59,7 @@ public interface Recipe {
     }
 
     /** {@code n} exact samples of the network's input (for models that have an exact sampler), or null. */
-    default org.nd4j.linalg.api.ndarray.INDArray exactSamples(Model network, int n, long seed) {
+    default INDArray exactSamples(Model network, int n, long seed) {
         return null;
     }
 }
