@@ -23,7 +23,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * test log-likelihood. Sized for 2 CPU cores: 4 additive couplings, each an MLP D/2 → 2 × 256 softplus
  * → D/2 (the paper: 4 couplings of 5 × 1000). Data: pixels dequantised as (k + U(0, 1))/L and mapped by
  * y = logit(10⁻³ + (1 − 2·10⁻³)x) ({@link LogitDequantisation}); the log-likelihood reported for x in
- * (0, 1)^D includes that map's log-determinant.
+ * (0, 1)^D includes that map's log-determinant. The dequantisation noise is drawn once per run from the seed
+ * (the test split from another seed), so every epoch sees the same dequantised copy of the training set.
  */
 public final class NiceRecipe implements Recipe {
     /** The default size; tests use smaller ones. */
