@@ -7,7 +7,11 @@ import io.github.ssm4j.examples.data.LabeledData;
 import io.github.ssm4j.examples.data.LoadOptions;
 import io.github.ssm4j.examples.data.Split;
 import io.github.ssm4j.examples.data.ToyDistribution;
+import io.github.ssm4j.examples.demo.ImageRun;
+import io.github.ssm4j.examples.demo.LogLikelihood;
 import io.github.ssm4j.examples.demo.ToyRun;
+import io.github.ssm4j.examples.recipes.DataTransform;
+import io.github.ssm4j.examples.recipes.Recipe;
 import io.github.ssm4j.model.ScoreFunction;
 import io.github.ssm4j.objective.ObjectiveEvaluation;
 import io.github.ssm4j.sampling.ScoreOracle;
@@ -32,7 +36,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate a checkpoint on held-out data: the objective's mean loss and terms and, for toys, "
-                + "the Fisher divergence to the true score.",
+                + "the Fisher divergence to the true score; for normalised models (nice) the exact log-likelihood.",
             "Toys: --samples fresh points from the TEST stream of --seed (never the training points); other "
                 + "datasets: their TEST split. Writes eval-summary.json into --output."})
 final class EvalCommand implements Callable<Integer> {
@@ -80,7 +84,10 @@ final class EvalCommand implements Callable<Integer> {
         if (!isToy && held.size() > samples) {
             held = held.rows(0, samples);
         }
-        INDArray x = shaped(held.features(), model.inputShape(), name);
+        Recipe recipe = run.recipe();
+        DataTransform transform = recipe == null || isToy ? DataTransform.IDENTITY : recipe.dataTransform(name);
+        INDArray features = held.features().reshape(held.size(), -1).castTo(model.dataType());
+        INDArray x = shaped(transform.apply(features, ImageRun.testNoiseSeed(s)), model.inputShape(), name);
         ObjectiveEvaluation e = trainer.evaluate(new ListDataSetIterator<>(new DataSet(x, x).batchBy(batchSize)));
         Double fisher = null;
         String fisherNote = null;
@@ -92,6 +99,8 @@ final class EvalCommand implements Callable<Integer> {
             ToyDistribution toy = Datasets.toy(name);
             fisher = ToyRun.fisherDivergence(ScoreOracle.of(model), (p, sigma) -> trueScore(toy, p), x);
         }
+        LogLikelihood likelihood = recipe != null && recipe.normalised()
+                ? LogLikelihood.of(model, x, transform, batchSize) : null;
         Map<String, Double> terms = new TreeMap<>(e.terms());
         System.out.printf("Checkpoint %s on %s (%s, %d examples, seed %d)%n", run.file(), name,
                 isToy ? "fresh samples" : "TEST split", x.size(0), s);
@@ -99,6 +108,10 @@ final class EvalCommand implements Callable<Integer> {
         terms.forEach((k, v) -> System.out.printf("  %s: %.6g%n", k, v));
         if (fisher != null) {
             System.out.printf("  Fisher divergence ½E‖s_θ − ∇log p‖²: %.6g%n", fisher);
+        }
+        if (likelihood != null) {
+            System.out.println("  exact " + likelihood.describe());
+            System.out.println("  (data: " + transform.description() + ")");
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("checkpoint", run.file().toAbsolutePath().toString());
@@ -110,6 +123,9 @@ final class EvalCommand implements Callable<Integer> {
         summary.put("loss", e.loss());
         summary.put("terms", terms);
         summary.put("fisherDivergence", fisher);
+        if (likelihood != null) {
+            summary.put("testLogLikelihood", likelihood.toMap(transform));
+        }
         if (fisherNote != null) {
             summary.put("fisherDivergenceNote", fisherNote);
         }

@@ -13,7 +13,8 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * it becomes an {@link IllegalArgumentException} with a one-line message naming the file, which
  * {@link SsmCommand} prints as {@code ssm: …} with exit code 2.
  */
-record LoadedCheckpoint(Path file, Path runDirectory, ScoreMatchingTrainer trainer, Map<String, Object> runSummary) {
+record LoadedCheckpoint(Path file, Path runDirectory, org.deeplearning4j.nn.api.Model network, ScoreMatchingTrainer trainer,
+                        Map<String, Object> runSummary) {
     private static final String EXPECTED = "expected an ssm4j checkpoint (a checkpoint-step-*.zip written by 'ssm train')";
 
     /** The file a {@code --checkpoint} argument names: the file itself, or the newest checkpoint of a directory. */
@@ -39,8 +40,10 @@ record LoadedCheckpoint(Path file, Path runDirectory, ScoreMatchingTrainer train
     static LoadedCheckpoint load(Path arg) {
         Path file = resolve(arg);
         ScoreMatchingTrainer trainer;
+        Checkpoint checkpoint;
         try {
-            trainer = ScoreMatchingTrainer.resume(Checkpoint.load(file)).build();
+            checkpoint = Checkpoint.load(file);
+            trainer = ScoreMatchingTrainer.resume(checkpoint).build();
         } catch (RuntimeException | LinkageError e) {
             String why = reason(e);
             if (why.startsWith(file.toString())) {
@@ -51,13 +54,26 @@ record LoadedCheckpoint(Path file, Path runDirectory, ScoreMatchingTrainer train
         Path dir = file.toAbsolutePath().getParent();
         Path runDir = dir.getFileName() != null && dir.getFileName().toString().equals("checkpoints")
                 ? dir.getParent() : dir;
-        return new LoadedCheckpoint(file, runDir, trainer, readSummary(runDir.resolve("run-summary.json")));
+        return new LoadedCheckpoint(file, runDir, checkpoint.network(), trainer, readSummary(runDir.resolve("run-summary.json")));
     }
 
     /** The toy dataset the run summary names, or null. */
     String summaryDataset() {
         Object d = runSummary == null ? null : runSummary.get("dataset");
         return d == null ? null : d.toString();
+    }
+
+    /** The zoo recipe the run summary names, or null. */
+    String summaryModel() {
+        Object m = runSummary == null ? null : runSummary.get("model");
+        return m == null ? null : m.toString();
+    }
+
+    /** The zoo recipe the run summary names, or null if none or unknown. */
+    io.github.ssm4j.examples.recipes.Recipe recipe() {
+        String m = summaryModel();
+        return m == null || !io.github.ssm4j.examples.recipes.Recipes.names().contains(m) ? null
+                : io.github.ssm4j.examples.recipes.Recipes.get(m);
     }
 
     /** The training seed of the run summary, or the checkpoint's seed. */

@@ -3,6 +3,7 @@ package io.github.ssm4j.examples.cli;
 import io.github.ssm4j.objective.DenoisingScoreMatching;
 import io.github.ssm4j.objective.FiniteDifferenceSsm;
 import io.github.ssm4j.objective.ImplicitScoreMatching;
+import io.github.ssm4j.objective.MaximumLikelihood;
 import io.github.ssm4j.objective.Projection;
 import io.github.ssm4j.objective.ScoreMatchingObjective;
 import io.github.ssm4j.objective.SlicedScoreMatching;
@@ -12,19 +13,20 @@ import picocli.CommandLine.Option;
 final class ObjectiveOptions {
     /** The objectives by CLI name. */
     enum Kind {
-        ssm, ssm_vr, ism, dsm, fd_ssm;
+        ssm, ssm_vr, ism, dsm, fd_ssm, mle;
 
         static Kind parse(String s) {
             try {
                 return valueOf(s.replace('-', '_'));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown objective '" + s + "'; accepted: ssm, ssm-vr, ism, dsm, fd-ssm");
+                throw new IllegalArgumentException("unknown objective '" + s + "'; accepted: ssm, ssm-vr, ism, dsm, fd-ssm, mle");
             }
         }
     }
 
     @Option(names = "--objective", paramLabel = "NAME",
-            description = "ssm, ssm-vr, ism, dsm or fd-ssm (default: the recipe's, usually ssm-vr)")
+            description = "ssm, ssm-vr, ism, dsm, fd-ssm, or mle (maximum likelihood; normalised models such as nice only) "
+                    + "(default: the recipe's, usually ssm-vr)")
     String objective;
 
     @Option(names = "--projection", paramLabel = "DIST", defaultValue = "RADEMACHER",
@@ -54,6 +56,7 @@ final class ObjectiveOptions {
             case ism -> ImplicitScoreMatching.exact();
             case dsm -> DenoisingScoreMatching.withSigma(sigma);
             case fd_ssm -> new FiniteDifferenceSsm(projection, projections, epsilon, false);
+            case mle -> MaximumLikelihood.of();
         };
     }
 }

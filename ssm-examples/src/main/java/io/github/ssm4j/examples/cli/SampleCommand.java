@@ -1,6 +1,8 @@
 package io.github.ssm4j.examples.cli;
 
 import io.github.ssm4j.examples.io.AtomicFiles;
+import io.github.ssm4j.examples.recipes.DataTransform;
+import io.github.ssm4j.examples.recipes.Recipe;
 import io.github.ssm4j.examples.data.Datasets;
 import io.github.ssm4j.examples.data.ToyDistribution;
 import io.github.ssm4j.examples.plot.ImageGrid;
@@ -29,7 +31,7 @@ import picocli.CommandLine.Option;
  * noise-conditional models) and writes them as a picture and a data file.
  */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = {"Draw samples from a checkpoint by (annealed) Langevin dynamics.",
+        description = {"Draw samples from a checkpoint by (annealed) Langevin dynamics, or exactly from a flow (nice).",
             "Writes DIR/samples.png and DIR/samples.csv: one row per chain, one column per coordinate "
                 + "(x,y for 2-D models; for images the pixels in [C,H,W] row-major order, header p0,p1,…).",
             "2-D chains start uniformly over the data range (from the toy named in run-summary.json next to "
@@ -39,8 +41,9 @@ final class SampleCommand implements Callable<Integer> {
             description = "checkpoint zip, or a directory: its newest checkpoint-step-*.zip (also looks in DIR/checkpoints)")
     Path checkpoint;
 
-    @Option(names = "--method", paramLabel = "langevin|annealed", defaultValue = "langevin",
-            description = "langevin, or annealed for noise-conditional models (default: ${DEFAULT-VALUE})")
+    @Option(names = "--method", paramLabel = "langevin|annealed|exact",
+            description = "langevin; annealed for noise-conditional models; exact for flows (nice), by inverting the "
+                    + "flow (default: exact where the model has it, else langevin)")
     String method;
 
     @Option(names = "--steps", defaultValue = "1000",
@@ -71,13 +74,26 @@ final class SampleCommand implements Callable<Integer> {
         if (steps < 1 || chains < 1 || (stepSize != null && !(stepSize > 0 && Double.isFinite(stepSize)))) {
             throw new IllegalArgumentException("need --steps ≥ 1, --chains ≥ 1 and --step-size > 0");
         }
-        boolean annealed = switch (method.toLowerCase(Locale.ROOT)) {
-            case "langevin" -> false;
-            case "annealed" -> true;
-            default -> throw new IllegalArgumentException("unknown --method '" + method + "'; accepted: langevin, annealed");
-        };
+        String chosen = method == null ? null : method.toLowerCase(Locale.ROOT);
+        if (chosen != null && !List.of("langevin", "annealed", "exact").contains(chosen)) {
+            throw new IllegalArgumentException("unknown --method '" + method + "'; accepted: langevin, annealed, exact");
+        }
         double[] schedule = sigmas == null ? null : parseSigmas(sigmas);
         LoadedCheckpoint run = LoadedCheckpoint.load(checkpoint);
+        Recipe recipe = run.recipe();
+        // a recipe without an exact sampler answers null; asking for one sample is cheap for those that have one
+        boolean exactAvailable = recipe != null && recipe.exactSamples(run.network(), 1, seed) != null;
+        if (chosen == null) {
+            chosen = exactAvailable ? "exact" : "langevin";
+        }
+        if (chosen.equals("exact")) {
+            if (!exactAvailable) {
+                throw new IllegalArgumentException("--method exact needs a model with an exact sampler (a flow such as "
+                        + "nice); the model in " + run.file() + " has none (use --method langevin)");
+            }
+            return writeExact(run, recipe);
+        }
+        boolean annealed = chosen.equals("annealed");
         ScoreFunction model = run.trainer().scoreFunction();
         if (model.isConditional() && schedule == null) {
             throw new IllegalArgumentException("the model in " + run.file() + " is noise-conditional: give its noise "
@@ -158,6 +174,25 @@ final class SampleCommand implements Callable<Integer> {
                 System.out.println("No picture: the model's examples " + java.util.Arrays.toString(example)
                         + " are neither 2-D points nor images");
             }
+        }
+        System.out.println("Samples: " + String.join(", ", written.stream().map(Path::toString).toList()));
+        return 0;
+    }
+
+    /** Exact samples of a flow, mapped back to the data space (pixels in [0, 1]) by the recipe's data transform. */
+    private int writeExact(LoadedCheckpoint run, Recipe recipe) {
+        DataTransform transform = run.summaryDataset() == null ? DataTransform.IDENTITY
+                : recipe.dataTransform(run.summaryDataset());
+        System.out.printf("Sampling %d examples exactly (%s inverted)%n", chains, recipe.name());
+        INDArray samples = transform.invert(recipe.exactSamples(run.network(), chains, seed));
+        double[][] rows = samples.castTo(DataType.DOUBLE).reshape(chains, -1).toDoubleMatrix();
+        Path out = output != null ? output : run.runDirectory().resolve("samples");
+        List<Path> written = new ArrayList<>();
+        written.add(writeCsv(out.resolve("samples.csv"), rows, false));
+        int[] chw = imageShape(new long[] {rows[0].length});
+        if (chw != null) {
+            written.add(ImageGrid.write(out.resolve("samples.png"), java.util.Arrays.copyOf(rows, Math.min(rows.length, 100)),
+                    chw[0], chw[1], chw[2], 0, 1, Math.max(1, 96 / Math.max(chw[1], chw[2]))));
         }
         System.out.println("Samples: " + String.join(", ", written.stream().map(Path::toString).toList()));
         return 0;

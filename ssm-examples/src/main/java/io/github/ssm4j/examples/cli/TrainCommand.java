@@ -8,6 +8,8 @@ import io.github.ssm4j.examples.demo.ImageRun;
 import io.github.ssm4j.examples.demo.ToyRun;
 import io.github.ssm4j.examples.recipes.Recipe;
 import io.github.ssm4j.examples.recipes.Recipes;
+import io.github.ssm4j.objective.MaximumLikelihood;
+import io.github.ssm4j.objective.ScoreMatchingObjective;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.factory.Nd4j;
@@ -75,17 +77,23 @@ final class TrainCommand implements Callable<Integer> {
             org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
         }
         Recipe recipe = Recipes.get(model);
+        ScoreMatchingObjective chosen = objective.resolve(recipe.defaultObjective());
+        if (chosen instanceof MaximumLikelihood && !recipe.normalised()) {
+            throw new IllegalArgumentException("--objective mle needs a normalised model, E = −log p (a flow such as "
+                    + "nice); " + recipe.name() + " has an unknown normalising constant, so maximum likelihood would "
+                    + "lower its energy without bound");
+        }
         String data = dataset == null ? recipe.defaultDataset() : dataset;
         if (!Datasets.toyNames().contains(data)) {
             io.github.ssm4j.examples.data.Dataset set = Datasets.get(data);
             LoadOptions options = LoadOptions.defaults().withSeed(seed).withDataType(org.nd4j.linalg.api.buffer.DataType.FLOAT);
             LabeledData train = set.load(Split.TRAIN, options);
             new ImageRun(new ImageRun.Config(recipe, train, set.load(Split.TEST, options),
-                    objective.resolve(recipe.defaultObjective()), totalSteps(train.size()), batchSize, learningRate,
+                    chosen, totalSteps(train.size()), batchSize, learningRate,
                     seed, output), System.out).run();
             return 0;
         }
-        ToyRun.Config config = new ToyRun.Config(recipe, Datasets.toy(data), objective.resolve(recipe.defaultObjective()),
+        ToyRun.Config config = new ToyRun.Config(recipe, Datasets.toy(data), chosen,
                 totalSteps(samples), batchSize, learningRate, seed, samples, output);
         new ToyRun(config, System.out).run();
         return 0;

@@ -6,6 +6,7 @@ import io.github.ssm4j.examples.data.ArrayDataSetIterator;
 import io.github.ssm4j.examples.data.LabeledData;
 import io.github.ssm4j.examples.plot.ImageGrid;
 import io.github.ssm4j.examples.plot.Plots;
+import io.github.ssm4j.examples.recipes.DataTransform;
 import io.github.ssm4j.examples.recipes.Recipe;
 import io.github.ssm4j.model.ScoreFunction;
 import io.github.ssm4j.objective.ObjectiveEvaluation;
@@ -51,7 +52,9 @@ public final class ImageRun {
     }
 
     public Result run() {
-        INDArray x = flat(c.train().features());
+        DataTransform transform = c.recipe().dataTransform(c.train().name());
+        INDArray pixels = flat(c.train().features());
+        INDArray x = transform.apply(pixels, c.seed());
         long[] shape = {x.size(1)};
         int perEpoch = (int) ((x.size(0) + c.batchSize() - 1) / c.batchSize());
         ArrayDataSetIterator batches = new ArrayDataSetIterator(x, x, List.of(), c.batchSize(), c.seed());
@@ -78,12 +81,17 @@ public final class ImageRun {
             trainer = b.build();
             trainer.fitToStep(batches, c.steps());
         }
-        INDArray test = flat(c.test().features());
+        INDArray test = transform.apply(flat(c.test().features()), testNoiseSeed(c.seed()));
         ObjectiveEvaluation held = trainer.evaluate(new ArrayDataSetIterator(test, test, List.of(), c.batchSize(), null));
         out.printf("Held-out %s loss %.5g %s%n", c.objective().name(), held.loss(), held.terms());
-        Path samples = drawSamples(trainer.scoreFunction(), x);
+        LogLikelihood likelihood = null;
+        if (c.recipe().normalised()) {
+            likelihood = LogLikelihood.of(trainer.scoreFunction(), test, transform, c.batchSize());
+            out.println("Exact " + likelihood.describe());
+        }
+        Path samples = drawSamples(trainer.scoreFunction(), net, pixels, transform);
         Path loss = history.draw(c.outputDirectory().resolve("loss.png"), c.objective().name());
-        Path summary = writeSummary(held, history.steps());
+        Path summary = writeSummary(held, history.steps(), likelihood, transform);
         Path checkpoint = ScoreMatchingTrainer.latestCheckpoint(checkpoints);
         out.println("Pictures: " + samples + ", " + loss + "; checkpoint: " + checkpoint + "; summary: " + summary);
         return new Result(held.loss(), history.steps(), List.of(samples, loss), checkpoint, summary);
@@ -94,14 +102,24 @@ public final class ImageRun {
         return features.reshape(features.size(0), -1).castTo(DataType.FLOAT);
     }
 
-    private Path drawSamples(ScoreFunction model, INDArray data) {
+    /** The seed of the test split's dequantisation noise (or other randomness of the data transform). */
+    public static long testNoiseSeed(long seed) {
+        return ~seed;
+    }
+
+    private Path drawSamples(ScoreFunction model, Model net, INDArray data, DataTransform transform) {
         int d = (int) data.size(1);
         int side = (int) Math.round(Math.sqrt(d));
         Nd4j.getRandom().setSeed(c.seed());
         double[] sigmas = c.recipe().samplingSigmas();
         Langevin langevin = new Langevin(ScoreOracle.of(model), c.seed());
-        INDArray samples;
-        if (sigmas != null) {
+        INDArray samples = c.recipe().exactSamples(net, SHOWN, c.seed());
+        String how = "samples from the learned score";
+        if (samples != null) {
+            out.printf("Sampling %d images exactly (the flow inverted)…%n", SHOWN);
+            samples = transform.invert(samples);
+            how = "exact samples from the flow";
+        } else if (sigmas != null) {
             INDArray start = Nd4j.rand(DataType.FLOAT, SHOWN, d);
             out.printf("Sampling %d images by annealed Langevin over %d noise levels…%n", SHOWN, sigmas.length);
             samples = langevin.annealed(start, sigmas, 2e-5, 100);
@@ -115,21 +133,25 @@ public final class ImageRun {
         int zoom = Math.max(1, 64 / side);
         return Plots.writeLabelledPair(c.outputDirectory().resolve("samples.png"),
                 "data (" + c.train().name() + ")", ImageGrid.render(shown, 1, side, side, 0, 1, zoom),
-                "samples from the learned score", ImageGrid.render(samples.castTo(DataType.DOUBLE).toDoubleMatrix(),
+                how, ImageGrid.render(samples.castTo(DataType.DOUBLE).toDoubleMatrix(),
                         1, side, side, 0, 1, zoom));
     }
 
-    private Path writeSummary(ObjectiveEvaluation held, int steps) {
+    private Path writeSummary(ObjectiveEvaluation held, int steps, LogLikelihood likelihood, DataTransform transform) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("model", c.recipe().name());
         s.put("dataset", c.train().name());
         s.put("objective", c.objective());
+        s.put("objectiveName", c.objective().name());
         s.put("steps", steps);
         s.put("batchSize", c.batchSize());
         s.put("learningRate", c.learningRate());
         s.put("seed", c.seed());
         s.put("heldOutLoss", held.loss());
         s.put("heldOutTerms", held.terms());
+        if (likelihood != null) {
+            s.put("testLogLikelihood", likelihood.toMap(transform));
+        }
         return AtomicFiles.writeJson(c.outputDirectory().resolve("run-summary.json"), s);
     }
 }

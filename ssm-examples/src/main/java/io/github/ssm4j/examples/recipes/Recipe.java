@@ -3,6 +3,7 @@ package io.github.ssm4j.examples.recipes;
 import io.github.ssm4j.dl4j.EnergyHead;
 import io.github.ssm4j.objective.ScoreMatchingObjective;
 import org.deeplearning4j.nn.api.Model;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
@@ -41,6 +42,24 @@ public interface Recipe {
 
     /** The noise levels to sample with by annealed Langevin (noise-conditional recipes), or null. */
     default double[] samplingSigmas() {
+        return null;
+    }
+
+    /**
+     * Whether the network's energy is normalised, E(x) = −log p(x) exactly (a flow), so that its likelihood can be
+     * reported and maximum likelihood is a meaningful objective.
+     */
+    default boolean normalised() {
+        return false;
+    }
+
+    /** The map from the features of {@code dataset} to the network's input; the identity by default. */
+    default DataTransform dataTransform(String dataset) {
+        return DataTransform.IDENTITY;
+    }
+
+    /** {@code n} exact samples of the network's input (for models that have an exact sampler), or null. */
+    default INDArray exactSamples(Model network, int n, long seed) {
         return null;
     }
 }

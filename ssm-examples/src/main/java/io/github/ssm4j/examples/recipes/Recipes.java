@@ -14,6 +14,7 @@ public final class Recipes {
         add(new NcsnLiteRecipe());
         add(new LeNetEbmRecipe());
         add(new UNetScoreRecipe());
+        add(new NiceRecipe());
     }
 
     private Recipes() {

@@ -36,7 +36,8 @@ class RecipeSmokeTest {
         INDArray all = Datasets.load(recipe.defaultDataset(), Split.TRAIN,
                 LoadOptions.defaults().withToySamples(256).withDataType(DataType.FLOAT)).features();
         // 8 examples: enough for a smooth objective; UNet (31 M parameters) costs seconds per example-step here
-        INDArray x = all.get(NDArrayIndex.interval(0, 8), NDArrayIndex.all()).reshape(8, -1).dup();
+        INDArray x = recipe.dataTransform(recipe.defaultDataset()).apply(
+                all.get(NDArrayIndex.interval(0, 8), NDArrayIndex.all()).reshape(8, -1).dup(), 1);
         long[] shape = {x.size(1)};
         Model net = recipe.build(shape, new Adam(1e-4), 1);   // small steps: descent on one fixed smooth function
         ScoreMatchingTrainer.Builder b = ScoreMatchingTrainer.builder(net).objective(recipe.defaultObjective())
