@@ -176,6 +176,20 @@ def failure_report(nb, name):
     return None
 
 
+def coalesce_streams(nb):
+    """Joins consecutive stream outputs of a cell (the kernel sends printf output in many small pieces)."""
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            if (out.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                    and merged[-1].get("name") == out.get("name")):
+                merged[-1]["text"] += out["text"]
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+
+
 def count_images(nb):
     return sum(1 for c in nb.cells for o in c.get("outputs", [])
                if o.get("output_type") in ("display_data", "execute_result") and "image/png" in o.get("data", {}))
@@ -210,6 +224,7 @@ def run_one(path, args, kernels_dir, out_dir):
             error = failure_report(nb, name) or "%s: %s\n(kernel log: %s)" % (type(e).__name__, plain(str(e)), log_path)
         finally:
             stop_kernel(client)
+    coalesce_streams(nb)
     executed = os.path.join(out_dir, name)
     nbformat.write(nb, executed)
     seconds = time.time() - t0
