@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Run, install and check the Java notebooks in notebooks/ (rapaio-jupyter-kernel, a JShell-based kernel).
 
   notebooks.py run [options] NOTEBOOK...   execute headlessly; exit 1 naming the notebook, cell and error
