@@ -260,6 +260,9 @@ def cmd_run(args):
         write_kernelspec(kernels_dir, jar, classpath, copy_jar=False)
     # only our kernelspec directory is searched for "ssm4j-java": a user's installed one is not used
     os.environ["JUPYTER_PATH"] = os.path.dirname(kernels_dir)
+    # one native thread, as in the tests: on a small or busy machine ND4J's OpenMP threads otherwise spin-wait
+    # against each other (training steps measured several times slower)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     out_dir = os.path.abspath(args.out)
     failed = []
     total = 0.0
