@@ -143,6 +143,12 @@ public final class Plots {
     /** Two images side by side with a caption above each, written as one PNG. */
     public static Path writeLabelledPair(Path file, String leftCaption, BufferedImage left, String rightCaption,
                                          BufferedImage right) {
+        return writePng(labelledPair(leftCaption, left, rightCaption, right), file);
+    }
+
+    /** Two images side by side with a caption above each, as one image (e.g. to display in a notebook). */
+    public static BufferedImage labelledPair(String leftCaption, BufferedImage left, String rightCaption,
+                                             BufferedImage right) {
         int gap = 20;
         int top = 28;
         BufferedImage out = new BufferedImage(left.getWidth() + right.getWidth() + 3 * gap,
@@ -158,11 +164,16 @@ public final class Plots {
         g.drawImage(left, gap, top, null);
         g.drawImage(right, 2 * gap + left.getWidth(), top, null);
         g.dispose();
-        return writePng(out, file);
+        return out;
     }
 
     /** Renders the charts next to each other into one PNG, written atomically. */
     public static Path writeSideBySide(Path file, JFreeChart... charts) {
+        return writePng(sideBySide(charts), file);
+    }
+
+    /** The charts next to each other, each 480×480, as one image (e.g. to display in a notebook). */
+    public static BufferedImage sideBySide(JFreeChart... charts) {
         BufferedImage image = new BufferedImage(PANEL * charts.length, PANEL, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -170,7 +181,7 @@ public final class Plots {
             charts[i].draw(g, new java.awt.geom.Rectangle2D.Double(i * PANEL, 0, PANEL, PANEL));
         }
         g.dispose();
-        return writePng(image, file);
+        return image;
     }
 
     /** Writes an image as PNG atomically (temporary file, then rename). */
