@@ -15,7 +15,7 @@ import time
 
 import torch
 
-HEADER = ("side,threads,size,d,w,n,objective,path,steps,median_ms,mean_ms,min_ms,gflop_step,sgemm_gflops,"
+HEADER = ("side,threads,size,d,w,n,objective,path,steps,median_ms,mean_ms,min_ms,cpu_ms,gflop_step,sgemm_gflops,"
           "limit_ms,limit_ratio,heap_peak_mb,offheap_peak_mb,rss_peak_mb")
 OBJECTIVES = ["plain", "ssm", "ssm-vr", "ism", "dsm", "fd-ssm"]
 SWEEP = [2, 8, 32, 128, 512]
@@ -112,23 +112,29 @@ def measure(name, objective, threads, rate, budget):
         loss_fn(objective, net, x, y).backward()
         opt.step()
 
-    warm_end = time.perf_counter() + budget * 0.5
-    i = 0
-    while i < 2 or (time.perf_counter() < warm_end and i < 200):
+    warm_start = time.perf_counter()
+    warm_end = warm_start + budget * 0.5
+    step()
+    min_steps = 1 if time.perf_counter() - warm_start > budget else 3
+    i = 1
+    while min_steps > 1 and (i < 2 or (time.perf_counter() < warm_end and i < 200)):
         step()
         i += 1
-    times = []
+    times, cpu = [], []
     end = time.perf_counter() + budget
-    while len(times) < 3 or (time.perf_counter() < end and len(times) < 500):
+    while len(times) < min_steps or (time.perf_counter() < end and len(times) < 500):
+        c0 = time.thread_time()
         t0 = time.perf_counter()
         step()
         times.append((time.perf_counter() - t0) * 1e3)
+        cpu.append((time.thread_time() - c0) * 1e3)
     times.sort()
+    cpu.sort()
     median = times[len(times) // 2]
     gflop = flops(objective, BATCH, d, w) / 1e9
     limit = gflop / rate * 1e3
     return (f"pytorch,{threads},{name},{d},{w},{BATCH},{objective},torch,{len(times)},{median:.3f},"
-            f"{statistics.fmean(times):.3f},{times[0]:.3f},{gflop:.4f},{rate:.1f},{limit:.3f},{median / limit:.2f},"
+            f"{statistics.fmean(times):.3f},{times[0]:.3f},{cpu[len(cpu) // 2]:.3f},{gflop:.4f},{rate:.1f},{limit:.3f},{median / limit:.2f},"
             f"0,0,{rss_peak_mb():.0f}")
 
 

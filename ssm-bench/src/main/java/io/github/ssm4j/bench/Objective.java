@@ -23,6 +23,9 @@ public enum Objective {
     /** DSM's noise level and FD-SSM's step, shared with the PyTorch script. */
     public static final double SIGMA = 0.1;
     public static final double EPSILON = 0.01;
+    /** ISM's coordinates per pass: 32 one-hot tangents (32·N rows) at a time bounds memory at large D; the
+     *  FLOPs are those of the exact all-D pass. */
+    public static final int ISM_CHUNK = 32;
 
     private final String id;
 
@@ -49,7 +52,7 @@ public enum Objective {
             case PLAIN -> null;
             case SSM -> SlicedScoreMatching.standard(Projection.RADEMACHER);
             case SSM_VR -> SlicedScoreMatching.varianceReduced(Projection.RADEMACHER);
-            case ISM -> ImplicitScoreMatching.exact();
+            case ISM -> ImplicitScoreMatching.exact().withChunkSize(ISM_CHUNK);
             case DSM -> DenoisingScoreMatching.withSigma(SIGMA);
             case FD_SSM -> FiniteDifferenceSsm.of(Projection.RADEMACHER, EPSILON);
         };

@@ -45,6 +45,7 @@ public final class StepCase {
     private final int w;
     private final int n;
     private final INDArray x;
+    private final MultiLayerNetwork net;
     private final Runnable step;
 
     public StepCase(Objective objective, Path path, int d, int w, int n, long seed) {
@@ -55,7 +56,7 @@ public final class StepCase {
         this.n = n;
         Nd4j.getRandom().setSeed(seed);
         this.x = Nd4j.randn(DataType.FLOAT, n, d);
-        MultiLayerNetwork net = network(d, w, seed);
+        this.net = network(d, w, seed);
         if (objective == Objective.PLAIN) {
             INDArray y = Nd4j.randn(DataType.FLOAT, n, d);
             step = () -> net.fit(x, y);
@@ -87,6 +88,11 @@ public final class StepCase {
 
     public void step() {
         step.run();
+    }
+
+    /** The DL4J network (on the SameDiff path, only the initial weights come from it). */
+    public MultiLayerNetwork network() {
+        return net;
     }
 
     public Objective objective() {
