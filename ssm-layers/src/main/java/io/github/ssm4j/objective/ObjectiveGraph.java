@@ -168,7 +168,9 @@ public final class ObjectiveGraph {
                 throw new IllegalStateException("Trainable variable '" + name + "' does not influence the "
                         + objective.name() + " loss, so it would get no gradient; remove it or make it a constant");
             }
-            sums.merge(name, g.dup(), INDArray::addi);
+            // SameDiff hands its outputs over to the caller, so one chunk's gradients are kept as they are;
+            // further chunks add into a new array, never into an array SameDiff returned
+            sums.merge(name, g, INDArray::add);
         }
     }
 }
