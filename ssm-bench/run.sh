@@ -7,7 +7,7 @@
 #
 # Environment: MVN_ARGS (extra Maven arguments, e.g. "-o -Dmaven.repo.local=..."), SKIP_BUILD=1 (use the last
 # build), PYTHON (default /usr/bin/python3), MEMORY_STEPS (default 10000), BUDGET (seconds of timed steps per
-# small case; large cases get 4×; default 1), JAVA_OPTS.
+# small case; large cases get 4×; default 1), JAVA_OPTS, BENCH_CP (a class path to use instead of the build's).
 # The native build is the one the project was built with (-Dnd4j.extension=... in MVN_ARGS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +18,8 @@ mkdir -p "$RESULTS"
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   mvn -B -q ${MVN_ARGS:-} -DskipTests -pl ssm-bench -am install
 fi
-CP=ssm-bench/target/classes:$(cat ssm-bench/target/classpath.txt)
-EXT=$(tr ':' '\n' < ssm-bench/target/classpath.txt | sed -n 's/.*nd4j-native-[^/]*-linux-x86_64\(-[a-z0-9-]*\)\?\.jar$/\1/p' | head -1)
+CP=${BENCH_CP:-ssm-bench/target/classes:$(cat ssm-bench/target/classpath.txt)}
+EXT=$(echo "$CP" | tr ':' '\n' | sed -n 's/.*nd4j-native-[^/]*-linux-x86_64\(-[a-z0-9-]*\)\?\.jar$/\1/p' | head -1)
 JAVA="java ${JAVA_OPTS:--Xmx4g} -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G -Dorg.bytedeco.javacpp.platform.extension=$EXT -cp $CP"
 
 {

@@ -16,7 +16,7 @@ import time
 import torch
 
 HEADER = ("side,threads,size,d,w,n,objective,path,steps,median_ms,mean_ms,min_ms,cpu_ms,gflop_step,sgemm_gflops,"
-          "limit_ms,limit_ratio,heap_peak_mb,offheap_peak_mb,rss_peak_mb")
+          "limit_ms,limit_ratio,heap_peak_mb,offheap_peak_mb,rss_peak_mb,faults_per_step")
 OBJECTIVES = ["plain", "ssm", "ssm-vr", "ism", "dsm", "fd-ssm"]
 SWEEP = [2, 8, 32, 128, 512]
 BATCH = 128
@@ -120,6 +120,7 @@ def measure(name, objective, threads, rate, budget):
     while min_steps > 1 and (i < 2 or (time.perf_counter() < warm_end and i < 200)):
         step()
         i += 1
+    faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     times, cpu = [], []
     end = time.perf_counter() + budget
     while len(times) < min_steps or (time.perf_counter() < end and len(times) < 500):
@@ -135,7 +136,7 @@ def measure(name, objective, threads, rate, budget):
     limit = gflop / rate * 1e3
     return (f"pytorch,{threads},{name},{d},{w},{BATCH},{objective},torch,{len(times)},{median:.3f},"
             f"{statistics.fmean(times):.3f},{times[0]:.3f},{cpu[len(cpu) // 2]:.3f},{gflop:.4f},{rate:.1f},{limit:.3f},{median / limit:.2f},"
-            f"0,0,{rss_peak_mb():.0f}")
+            f"0,0,{rss_peak_mb():.0f},{(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults0) / len(times):.0f}")
 
 
 def cases(spec):

@@ -32,7 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class BenchMain {
     static final String HEADER = "side,threads,size,d,w,n,objective,path,steps,median_ms,mean_ms,min_ms,cpu_ms,"
-            + "gflop_step,sgemm_gflops,limit_ms,limit_ratio,heap_peak_mb,offheap_peak_mb,rss_peak_mb";
+            + "gflop_step,sgemm_gflops,limit_ms,limit_ratio,heap_peak_mb,offheap_peak_mb,rss_peak_mb,faults_per_step";
     static final int[] SWEEP = {2, 8, 32, 128, 512};
 
     private BenchMain() {
@@ -76,6 +76,7 @@ public final class BenchMain {
         List<Double> ms = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
         java.lang.management.ThreadMXBean os = java.lang.management.ManagementFactory.getThreadMXBean();
+        long faults0 = Memory.minorFaults();
         long end = System.nanoTime() + (long) (budgetSeconds * 1e9);
         while (ms.size() < minSteps || (System.nanoTime() < end && ms.size() < 500)) {
             long c0 = os.getCurrentThreadCpuTime();
@@ -85,16 +86,17 @@ public final class BenchMain {
             cpu.add((os.getCurrentThreadCpuTime() - c0) / 1e6);
             mem.sample();
         }
+        double faults = (Memory.minorFaults() - faults0) / (double) ms.size();
         double[] sorted = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         double median = sorted[sorted.length / 2];
         double cpuMedian = cpu.stream().mapToDouble(Double::doubleValue).sorted().toArray()[cpu.size() / 2];
         double mean = Arrays.stream(sorted).average().orElse(Double.NaN);
         double gflop = c.flops() / 1e9;
         double limitMs = gflop / sgemmGflops * 1e3;
-        return String.format(Locale.ROOT, "ssm4j,%d,%s,%d,%d,%d,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.4f,%.1f,%.3f,%.2f,%.0f,%.0f,%.0f",
+        return String.format(Locale.ROOT, "ssm4j,%d,%s,%d,%d,%d,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.4f,%.1f,%.3f,%.2f,%.0f,%.0f,%.0f,%.0f",
                 threads, size, c.d(), c.width(), c.batch(), c.objective().id(), c.path().name().toLowerCase(Locale.ROOT),
                 sorted.length, median, mean, sorted[0], cpuMedian, gflop, sgemmGflops, limitMs, median / limitMs,
-                Memory.heapPeak() / 1048576.0, mem.offHeapPeak() / 1048576.0, mem.rssPeak() / 1048576.0);
+                Memory.heapPeak() / 1048576.0, mem.offHeapPeak() / 1048576.0, mem.rssPeak() / 1048576.0, faults);
     }
 
     /** SSM-VR on the small network, DL4J path, for {@code steps} steps; heap, off-heap and RSS every 1000 steps. */
