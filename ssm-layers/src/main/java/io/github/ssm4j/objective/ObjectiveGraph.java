@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -124,6 +125,10 @@ public final class ObjectiveGraph {
         for (Map<String, INDArray> feed : feeds) {
             Map<String, INDArray> values;
             if (gradients) {
+                RecyclingMemMgr arrays = gradientArrays();
+                if (arrays != null) {
+                    arrays.recycle(); // what the last evaluation returned was copied out (accumulate)
+                }
                 OutAndGrad r = QuietSameDiff.call(() -> model.sameDiff().calculateGradientsAndOutputs(feed, outputs,
                         trainable));
                 values = r.getOutputs();
@@ -161,6 +166,27 @@ public final class ObjectiveGraph {
         return result;
     }
 
+    /**
+     * The recycling array source of this thread's gradient session, installed on first use (the gradient
+     * function and its session exist after the first gradient evaluation); null before that.
+     */
+    private RecyclingMemMgr gradientArrays() {
+        SameDiff grad = model.sameDiff().getFunction("grad");
+        if (grad == null) {
+            return null;
+        }
+        InferenceSession session = grad.getSessions().get(Thread.currentThread().getId());
+        if (session == null) {
+            return null;
+        }
+        if (session.getMmgr() instanceof RecyclingMemMgr r) {
+            return r;
+        }
+        RecyclingMemMgr r = new RecyclingMemMgr();
+        session.setMmgr(r);
+        return r;
+    }
+
     private void accumulate(Map<String, INDArray> sums, Map<String, INDArray> gradients) {
         for (String name : trainable) {
             INDArray g = gradients.get(name);
@@ -168,9 +194,8 @@ public final class ObjectiveGraph {
                 throw new IllegalStateException("Trainable variable '" + name + "' does not influence the "
                         + objective.name() + " loss, so it would get no gradient; remove it or make it a constant");
             }
-            // SameDiff hands its outputs over to the caller, so one chunk's gradients are kept as they are;
-            // further chunks add into a new array, never into an array SameDiff returned
-            sums.merge(name, g, INDArray::add);
+            // a copy: the array is the session's (RecyclingMemMgr) and is reused by the next evaluation
+            sums.merge(name, g.dup(), INDArray::addi);
         }
     }
 }
