@@ -29,8 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=12G",
-        "-Dorg.bytedeco.javacpp.maxphysicalbytes=16G"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=3G",
+        "-Dorg.bytedeco.javacpp.maxphysicalbytes=6G"})
 public class StepBenchmark {
     @Param({"small", "large"})
     public String size;

@@ -1,6 +1,7 @@
 package io.github.ssm4j.bench;
 
 import java.io.IOException;
+import java.text.DecimalFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,8 +52,11 @@ public final class SweepPlot {
         XYPlot plot = chart.getXYPlot();
         LogAxis x = new LogAxis("D");
         x.setBase(2);
+        x.setNumberFormatOverride(new DecimalFormat("0"));
         plot.setDomainAxis(x);
-        plot.setRangeAxis(new LogAxis("ms per step"));
+        LogAxis y = new LogAxis("ms per step");
+        y.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
+        plot.setRangeAxis(y);
         plot.setRenderer(new XYLineAndShapeRenderer(true, true));
         ChartUtils.saveChartAsPNG(Path.of(args[0]).toFile(), chart, 900, 560);
         System.out.println("Wrote " + args[0]);

@@ -42,7 +42,7 @@ class StepCaseTest {
 
     @Test
     void casesAndSizes() {
-        assertEquals(14, BenchMain.cases("headline").size());
+        assertEquals(13, BenchMain.cases("headline").size());
         assertEquals(10, BenchMain.cases("sweep").size());
         assertEquals(784, BenchMain.size("large")[0]);
         assertEquals(32, BenchMain.size("d32")[0]);
