@@ -22,6 +22,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>The loss is Σ_k scale_k · Σ_r w_r · term_k[r] (see {@link TermBuilder}); it is set as the graph's loss
  * variable, so one objective per graph.
  *
+ * <p>Gradient evaluations reuse the intermediate arrays of SameDiff's gradient session from one call to the
+ * next (see {@code RecyclingMemMgr}); what {@link #evaluate} returns is copied out and stays valid. Arrays
+ * obtained by calling SameDiff's own {@code calculateGradients} on this graph directly, on the same thread,
+ * are reused by the next {@code evaluate}: copy them if they are kept.
+ *
  * <p>Stability: public API.
  */
 public final class ObjectiveGraph {
