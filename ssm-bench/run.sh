@@ -7,7 +7,8 @@
 #
 # Environment: MVN_ARGS (extra Maven arguments, e.g. "-o -Dmaven.repo.local=..."), SKIP_BUILD=1 (use the last
 # build), PYTHON (default /usr/bin/python3), MEMORY_STEPS (default 10000), BUDGET (seconds of timed steps per
-# small case; large cases get 4×; default 1), JAVA_OPTS, BENCH_CP (a class path to use instead of the build's).
+# small case; large cases get 4×; default 1), CASES (instead of headline and, at 1 thread, sweep; e.g.
+# small:ssm-vr:dl4j,large:plain:dl4j), JAVA_OPTS, BENCH_CP (a class path to use instead of the build's).
 # The native build is the one the project was built with (-Dnd4j.extension=... in MVN_ARGS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,10 +35,11 @@ JAVA="java ${JAVA_OPTS:--Xmx2g} -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedec
 } > "$RESULTS/machine.txt"
 cat "$RESULTS/machine.txt"
 
+[[ -n "${CASES:-}" ]] && CASES_SET=1
 for T in 1 2; do
   export OMP_NUM_THREADS=$T OPENBLAS_NUM_THREADS=$T MKL_NUM_THREADS=$T
-  CASES=headline
-  [[ $T == 1 ]] && CASES=headline,sweep
+  CASES=${CASES:-headline}
+  [[ $T == 1 && -z "${CASES_SET:-}" ]] && CASES=$CASES,sweep
   echo "== ssm4j, $T thread(s)"
   $JAVA io.github.ssm4j.bench.BenchMain --threads $T --budget "$BUDGET" --cases $CASES --out "$RESULTS/java-t$T.csv" \
     | grep -E '^(side|ssm4j),' || echo "ssm4j run at $T thread(s) failed (see above); continuing"
