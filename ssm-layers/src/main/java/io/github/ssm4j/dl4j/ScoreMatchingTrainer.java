@@ -23,6 +23,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -157,14 +158,18 @@ public final class ScoreMatchingTrainer {
             throw new ArithmeticException("Step " + (iteration + 1) + " (epoch " + network.epochCount() + "): "
                     + ex.getMessage() + ". Training stopped; the weights are those after step " + iteration);
         }
-        for (Map.Entry<String, INDArray> g : e.gradients().entrySet()) {
-            if (!Double.isFinite(g.getValue().sumNumber().doubleValue())) {
-                throw new ArithmeticException("Step " + (iteration + 1) + " (epoch " + network.epochCount()
-                        + "): the gradient of " + g.getKey() + " is not finite (loss " + e.loss()
-                        + "). Training stopped; the weights are those after step " + iteration);
+        // one reduction over the network's flat gradient view; per parameter only to name the culprit
+        Gradient written = network.writeGradients(e.gradients());
+        if (!network.writtenGradientsSumFinite()) {
+            for (Map.Entry<String, INDArray> g : e.gradients().entrySet()) {
+                if (!Double.isFinite(g.getValue().sumNumber().doubleValue())) {
+                    throw new ArithmeticException("Step " + (iteration + 1) + " (epoch " + network.epochCount()
+                            + "): the gradient of " + g.getKey() + " is not finite (loss " + e.loss()
+                            + "). Training stopped; the weights are those after step " + iteration);
+                }
             }
         }
-        network.applyGradients(e.gradients());
+        network.update(written);
         network.setScore(e.loss());
         int step = network.iterationCount();
         for (TrainingListener l : network.listeners()) {

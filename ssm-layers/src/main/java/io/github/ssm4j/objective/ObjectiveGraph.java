@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -21,6 +22,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>The loss is Σ_k scale_k · Σ_r w_r · term_k[r] (see {@link TermBuilder}); it is set as the graph's loss
  * variable, so one objective per graph.
+ *
+ * <p>Gradient evaluations reuse the intermediate arrays of SameDiff's gradient session from one call to the
+ * next (see {@code RecyclingMemMgr}); what {@link #evaluate} returns is copied out and stays valid. Arrays
+ * obtained by calling SameDiff's own {@code calculateGradients} on this graph directly, on the same thread,
+ * are reused by the next {@code evaluate}: copy them if they are kept.
  *
  * <p>Stability: public API.
  */
@@ -125,6 +131,10 @@ public final class ObjectiveGraph {
         for (Map<String, INDArray> feed : feeds) {
             Map<String, INDArray> values;
             if (gradients) {
+                RecyclingMemMgr arrays = gradientArrays();
+                if (arrays != null) {
+                    arrays.recycle(); // what the last evaluation returned was copied out (accumulate)
+                }
                 OutAndGrad r = QuietSameDiff.call(() -> model.sameDiff().calculateGradientsAndOutputs(feed, outputs,
                         trainable));
                 values = r.getOutputs();
@@ -163,6 +173,27 @@ public final class ObjectiveGraph {
         return result;
     }
 
+    /**
+     * The recycling array source of this thread's gradient session, installed on first use (the gradient
+     * function and its session exist after the first gradient evaluation); null before that.
+     */
+    private RecyclingMemMgr gradientArrays() {
+        SameDiff grad = model.sameDiff().getFunction("grad");
+        if (grad == null) {
+            return null;
+        }
+        InferenceSession session = grad.getSessions().get(Thread.currentThread().getId());
+        if (session == null) {
+            return null;
+        }
+        if (session.getMmgr() instanceof RecyclingMemMgr r) {
+            return r;
+        }
+        RecyclingMemMgr r = new RecyclingMemMgr();
+        session.setMmgr(r);
+        return r;
+    }
+
     private void accumulate(Map<String, INDArray> sums, Map<String, INDArray> gradients) {
         for (String name : trainable) {
             INDArray g = gradients.get(name);
@@ -170,6 +201,7 @@ public final class ObjectiveGraph {
                 throw new IllegalStateException("Trainable variable '" + name + "' does not influence the "
                         + objective.name() + " loss, so it would get no gradient; remove it or make it a constant");
             }
+            // a copy: the array is the session's (RecyclingMemMgr) and is reused by the next evaluation
             sums.merge(name, g.dup(), INDArray::addi);
         }
     }

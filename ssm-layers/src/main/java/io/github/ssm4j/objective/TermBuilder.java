@@ -58,6 +58,10 @@ public final class TermBuilder {
 
     /** Flattens {@code a} (shaped like a batch of inputs) to {@code [R, D]}. */
     public SDVariable flatten(SDVariable a) {
+        long[] shape = StaticShapes.of(sd()).knownShapeOf(a);
+        if (shape != null && shape.length == 2 && shape[1] == model.dimension()) {
+            return a; // already [rows, D]: a reshape would only add an op (and its gradient) per step
+        }
         SDVariable flat = sd().reshape(a, -1, model.dimension());
         StaticShapes.of(sd()).record(flat, new long[] {-1, model.dimension()});
         return flat;

@@ -91,6 +91,19 @@ public final class StaticShapes {
         return leafShape(v);
     }
 
+    /** The shape if already known (recorded, probed, or a leaf's declared shape), without executing the graph; else null. */
+    public long[] knownShapeOf(SDVariable v) {
+        long[] s = known.get(v.name());
+        if (s != null || v.getVariableType() == VariableType.ARRAY) {
+            return s;
+        }
+        try {
+            return leafShape(v);
+        } catch (IllegalStateException undeclared) {
+            return null;
+        }
+    }
+
     public void record(SDVariable v, long[] shape) {
         known.put(v.name(), shape.clone());
     }

@@ -52,12 +52,12 @@ public abstract class NetworkAdapter {
     public abstract void setScore(double score);
 
     /**
-     * Applies one step: writes {@code gradients} (keyed by "layer_param") into the network's gradient view,
-     * lets the network's updater turn them into an update, subtracts it from the parameters and advances
-     * the iteration counter. Gradients must be the mean over the batch (DL4J's minibatch division is
-     * neutralised by passing a batch size of 1).
+     * The first half of a step: writes {@code gradients} (keyed by "layer_param") into the network's
+     * flattened gradient view and returns them as a DL4J gradient for {@link #update}. Gradients must be the
+     * mean over the batch (DL4J's minibatch division is neutralised by passing a batch size of 1). Parameters
+     * and updater state are not touched.
      */
-    public void applyGradients(Map<String, INDArray> gradients) {
+    public Gradient writeGradients(Map<String, INDArray> gradients) {
         INDArray view = gradientsView();
         view.assign(0);
         Gradient g = new DefaultGradient(view);
@@ -66,6 +66,20 @@ public abstract class NetworkAdapter {
             target.assign(e.getValue().reshape(target.shape()));
             g.setGradientFor(e.getKey(), target);
         }
+        return g;
+    }
+
+    /**
+     * Whether the sum of the written gradients is finite: one reduction over the whole view, false whenever
+     * any gradient holds a NaN or ±∞ (and, rarely, when finite values sum past the float range).
+     */
+    public boolean writtenGradientsSumFinite() {
+        return Double.isFinite(gradientsView().sumNumber().doubleValue());
+    }
+
+    /** The second half of a step: the network's own updater on {@code g}, {@code params −= update}, iteration + 1. */
+    public void update(Gradient g) {
+        INDArray view = gradientsView();
         updater().update(g, iterationCount(), epochCount(), 1, LayerWorkspaceMgr.noWorkspaces());
         INDArray params = model().params();
         params.subi(view.reshape(params.shape()));

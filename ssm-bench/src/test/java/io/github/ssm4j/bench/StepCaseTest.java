@@ -1,0 +1,51 @@
+package io.github.ssm4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/** Smoke test: every benchmark case builds and trains (a tiny network, one step); no timing here. */
+class StepCaseTest {
+
+    @ParameterizedTest
+    @EnumSource(Objective.class)
+    void everyObjectiveTakesAStepOnBothPaths(Objective o) {
+        for (StepCase.Path path : StepCase.Path.values()) {
+            StepCase c = new StepCase(o, path, 3, 8, 4, 7);
+            c.step();
+            c.step();
+            assertEquals(3, c.d());
+        }
+    }
+
+    @Test
+    void theDl4jPathChangesTheNetworksWeights() {
+        MultiLayerNetwork before = StepCase.network(3, 8, 7);
+        StepCase c = new StepCase(Objective.SSM_VR, StepCase.Path.DL4J, 3, 8, 4, 7);
+        c.step();
+        assertNotEquals(before.params(), c.network().params());
+    }
+
+    @Test
+    void flopsOfAStep() {
+        // one forward pass of the small network: 2·128·(2·128 + 128² + 128·2) = 4 325 376
+        assertEquals(4_325_376.0, Flops.forward(128, 2, 128));
+        assertEquals(6 * 4_325_376.0, Flops.step(Objective.SSM_VR, 128, 2, 128));
+        assertEquals(3 * 4_325_376.0, Flops.step(Objective.PLAIN, 128, 2, 128));
+        assertEquals(6 * Flops.forward(128 * 2, 2, 128), Flops.step(Objective.ISM, 128, 2, 128));
+    }
+
+    @Test
+    void casesAndSizes() {
+        assertEquals(13, BenchMain.cases("headline").size());
+        assertEquals(10, BenchMain.cases("sweep").size());
+        assertEquals(784, BenchMain.size("large")[0]);
+        assertEquals(32, BenchMain.size("d32")[0]);
+        assertThrows(IllegalArgumentException.class, () -> BenchMain.cases("small:ssm"));
+    }
+}
