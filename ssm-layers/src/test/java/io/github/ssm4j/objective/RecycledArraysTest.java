@@ -1,0 +1,55 @@
+package io.github.ssm4j.objective;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Gradient evaluations reuse the session's intermediate arrays (RecyclingMemMgr). Reuse must be invisible:
+ * an evaluation equals the same evaluation on a graph that never evaluated anything before, whatever came
+ * in between (other batch sizes, other inputs, forward-only calls), and what an evaluation returned stays
+ * as it was after later ones.
+ */
+class RecycledArraysTest {
+    @Test
+    void evaluationsAreIndependentOfWhatTheGraphEvaluatedBefore() {
+        for (ScoreMatchingObjective o : new ScoreMatchingObjective[] {
+                SlicedScoreMatching.varianceReduced(Projection.RADEMACHER), ImplicitScoreMatching.exact(),
+                DenoisingScoreMatching.withSigma(0.3)}) {
+            ObjectiveGraph used = o.attach(TestModels.softplusEnergy(3, 7, 5));
+            INDArray x5 = TestModels.randn(1, DataType.DOUBLE, 5, 3);
+            INDArray x2 = TestModels.randn(2, DataType.DOUBLE, 2, 3);
+            RandomDraws d5 = used.draw(x5, new SplittableRandom(3));
+            RandomDraws d2 = used.draw(x2, new SplittableRandom(4));
+
+            ObjectiveEvaluation first = used.evaluate(x5, d5);
+            Map<String, INDArray> firstGradients = copy(first.gradients());
+            used.evaluate(x2, d2);                                   // another shape in between
+            used.evaluate(x5.mul(2), d5);                            // the same shape, other values
+            used.evaluate(x5, null, d5, false);                      // forward only
+            ObjectiveEvaluation again = used.evaluate(x5, d5);
+
+            ObjectiveEvaluation fresh = o.attach(TestModels.softplusEnergy(3, 7, 5)).evaluate(x5, d5);
+            assertEquals(fresh.loss(), again.loss(), 0.0, o.name());
+            assertEquals(fresh.loss(), first.loss(), 0.0, o.name());
+            for (Map.Entry<String, INDArray> g : fresh.gradients().entrySet()) {
+                assertEquals(g.getValue(), again.gradients().get(g.getKey()), o.name() + " " + g.getKey());
+                assertEquals(firstGradients.get(g.getKey()), first.gradients().get(g.getKey()),
+                        o.name() + ": a returned gradient changed after later evaluations");
+                assertEquals(g.getValue(), first.gradients().get(g.getKey()), o.name() + " " + g.getKey());
+            }
+            ObjectiveEvaluation small = o.attach(TestModels.softplusEnergy(3, 7, 5)).evaluate(x2, d2);
+            assertEquals(small.loss(), used.evaluate(x2, d2).loss(), 0.0, o.name());
+        }
+    }
+
+    private static Map<String, INDArray> copy(Map<String, INDArray> m) {
+        Map<String, INDArray> c = new java.util.HashMap<>();
+        m.forEach((k, v) -> c.put(k, v.dup()));
+        return c;
+    }
+}
