@@ -1,6 +1,7 @@
 package io.github.ssm4j.examples.flow;
 
 import io.github.ssm4j.examples.recipes.DataTransform;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,6 +21,21 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * log p(x) = log p(y) + that sum: the likelihood of the dequantised data in (0, 1)^D.
  */
 public record LogitDequantisation(int levels, double lambda) implements DataTransform {
+    /** The logit squeeze λ the recipes use. */
+    public static final double LAMBDA = 1e-3;
+    /** Grey levels of the quantised image datasets. */
+    private static final Map<String, Integer> LEVELS = Map.of("mnist", 256, "fashion-mnist", 256, "digits", 17);
+
+    /** The transform of a quantised image dataset, for {@code recipe} (named in the error for other datasets). */
+    public static LogitDequantisation forDataset(String dataset, String recipe) {
+        Integer levels = LEVELS.get(dataset);
+        if (levels == null) {
+            throw new IllegalArgumentException(recipe + " models quantised images in [0, 1] and knows the grey levels "
+                    + "of " + String.join(", ", new java.util.TreeSet<>(LEVELS.keySet())) + ", not of '" + dataset + "'");
+        }
+        return new LogitDequantisation(levels, LAMBDA);
+    }
+
     public LogitDequantisation {
         if (levels < 2 || !(lambda >= 0 && lambda < 0.5)) {
             throw new IllegalArgumentException("Dequantisation needs ≥ 2 grey levels and 0 ≤ λ < ½, got " + levels

@@ -8,7 +8,6 @@ import io.github.ssm4j.objective.Projection;
 import io.github.ssm4j.objective.ScoreMatchingObjective;
 import io.github.ssm4j.objective.SlicedScoreMatching;
 import java.util.Arrays;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -30,9 +29,7 @@ public final class NiceRecipe implements Recipe {
     /** The default size; tests use smaller ones. */
     public static final NiceFlow.Size SIZE = new NiceFlow.Size(4, 2, 256);
     /** The logit squeeze λ. */
-    public static final double LAMBDA = 1e-3;
-    /** Grey levels of the datasets nice knows how to dequantise. */
-    private static final Map<String, Integer> LEVELS = Map.of("mnist", 256, "fashion-mnist", 256, "digits", 17);
+    public static final double LAMBDA = LogitDequantisation.LAMBDA;
 
     private final NiceFlow.Size size;
 
@@ -81,12 +78,7 @@ public final class NiceRecipe implements Recipe {
 
     @Override
     public DataTransform dataTransform(String dataset) {
-        Integer levels = LEVELS.get(dataset);
-        if (levels == null) {
-            throw new IllegalArgumentException("nice models quantised images in [0, 1] and knows the grey levels of "
-                    + String.join(", ", LEVELS.keySet()) + ", not of '" + dataset + "'");
-        }
-        return new LogitDequantisation(levels, LAMBDA);
+        return LogitDequantisation.forDataset(dataset, name());
     }
 
     /** The flow starts with a SameDiff layer, which does not record its input size. */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.ssm4j.examples.recipes.DataTransform;
+import io.github.ssm4j.examples.recipes.Recipes;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,6 +14,19 @@ import org.nd4j.linalg.factory.Nd4j;
 /** Dequantisation stays inside each pixel's bin, inverts, and its log-determinant matches central differences. */
 class LogitDequantisationTest {
     private final LogitDequantisation t = new LogitDequantisation(256, 1e-3);
+
+    @Test
+    void theImageRecipesDequantiseTheDatasetsTheyKnowAndNameTheOthers() {
+        for (String recipe : new String[] {"nice", "lenet-ebm"}) {
+            DataTransform mnist = Recipes.get(recipe).dataTransform("mnist");
+            assertEquals(new LogitDequantisation(256, 1e-3), mnist, recipe);
+            assertEquals(new LogitDequantisation(17, 1e-3), Recipes.get(recipe).dataTransform("digits"), recipe);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Recipes.get(recipe).dataTransform("two-moons"));
+            assertTrue(e.getMessage().contains(recipe) && e.getMessage().contains("fashion-mnist")
+                    && e.getMessage().contains("two-moons"), e.getMessage());
+        }
+    }
 
     @Test
     void staysInTheBinAndInverts() {
