@@ -31,6 +31,10 @@ public final class SsmCommand implements Runnable {
                 c.getErr().println("ssm: " + ex.getMessage());
                 return 2;
             }
+            if (ex instanceof ArithmeticException) {        // the trainer's NaN guard: which step, what was kept
+                c.getErr().println("ssm: " + ex.getMessage());
+                return 3;
+            }
             throw ex;
         });
         return cli.execute(args);

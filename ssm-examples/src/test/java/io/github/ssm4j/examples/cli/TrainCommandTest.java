@@ -64,6 +64,16 @@ class TrainCommandTest {
         assertTrue(both[2].contains("--steps or --epochs"), both[2]);
     }
 
+    @Test
+    void aDivergingRunStopsWithOneLineNamingTheStep() {
+        // Adam at learning rate 1e30 throws the weights to ~1e30 in one step; the next loss is not finite
+        String[] r = run("train", "--model", "mlp-score-2d", "--lr", "1e30", "--steps", "8", "--samples", "256",
+                "--batch-size", "64", "--output", dir.resolve("nan").toString());
+        assertEquals("3", r[0], r[1] + r[2]);
+        assertTrue(r[2].startsWith("ssm: Step ") && r[2].contains("Training stopped") && !r[2].contains("\tat "),
+                r[2]);
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> summary(Path runDirectory) throws Exception {
         return new ObjectMapper().readValue(runDirectory.resolve("run-summary.json").toFile(), Map.class);
