@@ -150,7 +150,11 @@ final class SampleCommand implements Callable<Integer> {
             ScoreOracle fixed = schedule == null ? oracle : conditionedAt(oracle, schedule[schedule.length - 1]);
             samples = new Langevin(fixed, seed ^ 0x5DEECE66DL).sample(start, alpha, steps);
         }
-        double[][] rows = samples.castTo(DataType.DOUBLE).reshape(chains, d).toDoubleMatrix();
+        // back to the data's space (pixels in [0, 1]) for recipes trained on transformed data (logit dequantisation)
+        DataTransform transform = twoD || recipe == null || run.summaryDataset() == null ? DataTransform.IDENTITY
+                : recipe.dataTransform(run.summaryDataset());
+        double[][] rows = transform.invert(samples.castTo(DataType.DOUBLE).reshape(chains, d)).castTo(DataType.DOUBLE)
+                .toDoubleMatrix();
         List<Path> written = new ArrayList<>();
         written.add(writeCsv(out.resolve("samples.csv"), rows, twoD));
         Path png = out.resolve("samples.png");

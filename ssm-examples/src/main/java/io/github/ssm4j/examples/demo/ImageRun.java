@@ -119,14 +119,16 @@ public final class ImageRun {
             out.printf("Sampling %d images exactly (the flow inverted)…%n", SHOWN);
             samples = transform.invert(samples);
             how = "exact samples from the flow";
-        } else if (sigmas != null) {
-            INDArray start = Nd4j.rand(DataType.FLOAT, SHOWN, d);
-            out.printf("Sampling %d images by annealed Langevin over %d noise levels…%n", SHOWN, sigmas.length);
-            samples = langevin.annealed(start, sigmas, 2e-5, 100);
         } else {
-            INDArray start = Nd4j.rand(DataType.FLOAT, SHOWN, d);
-            out.printf("Sampling %d images by Langevin dynamics…%n", SHOWN);
-            samples = langevin.sample(start, 1e-4, 1000);
+            // chains start from uniform pixels, carried into the space the model was trained in, and come back
+            INDArray start = transform.apply(Nd4j.rand(DataType.FLOAT, SHOWN, d), c.seed()).castTo(DataType.FLOAT);
+            if (sigmas != null) {
+                out.printf("Sampling %d images by annealed Langevin over %d noise levels…%n", SHOWN, sigmas.length);
+                samples = transform.invert(langevin.annealed(start, sigmas, 2e-5, 100));
+            } else {
+                out.printf("Sampling %d images by Langevin dynamics…%n", SHOWN);
+                samples = transform.invert(langevin.sample(start, 1e-4, 1000));
+            }
         }
         double[][] shown = data.get(NDArrayIndex.interval(0, Math.min(SHOWN, data.size(0))), NDArrayIndex.all())
                 .castTo(DataType.DOUBLE).toDoubleMatrix();

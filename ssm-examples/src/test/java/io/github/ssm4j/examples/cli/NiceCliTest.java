@@ -69,6 +69,19 @@ class NiceCliTest {
                 assertTrue(v >= 0 && v <= 1, "pixels are mapped back to [0, 1]: " + v);
             }
         }
+
+        // Langevin chains run in the logit space the flow was trained in; what is written is pixels again
+        String[] langevin = SampleEvalCommandTest.run("sample", "--checkpoint", dir.toString(), "--chains", "4",
+                "--method", "langevin", "--steps", "5", "--output", dir.resolve("langevin").toString());
+        assertEquals("0", langevin[0], langevin[1] + langevin[2]);
+        List<String> rows = Files.readAllLines(dir.resolve("langevin").resolve("samples.csv"));
+        assertEquals(1 + 4, rows.size());
+        for (String line : rows.subList(1, rows.size())) {
+            for (String p : line.split(",")) {
+                double v = Double.parseDouble(p);
+                assertTrue(v >= 0 && v <= 1, "Langevin samples are mapped back to [0, 1]: " + v);
+            }
+        }
     }
 
     @Test
