@@ -20,7 +20,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   mvn -B -q ${MVN_ARGS:-} -DskipTests -pl ssm-bench -am install
 fi
 CP=${BENCH_CP:-ssm-bench/target/classes:$(cat ssm-bench/target/classpath.txt)}
-EXT=$(echo "$CP" | tr ':' '\n' | sed -n 's/.*nd4j-native-[^/]*-linux-x86_64\(-[a-z0-9-]*\)\?\.jar$/\1/p' | head -1)
+EXT=$(echo "$CP" | tr ':' '\n' | sed -n 's/.*nd4j-native-[^/]*-linux-x86_64\(-[a-z0-9-]*\)\?\.jar$/\1/p' | sed -n 1p)
 # ND4J frees off-heap arrays when their Java objects are collected; the JavaCPP bounds make it collect in time.
 JAVA="java ${JAVA_OPTS:--Xmx2g} -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=6G -Dorg.bytedeco.javacpp.platform.extension=$EXT -cp $CP"
 
@@ -28,10 +28,10 @@ JAVA="java ${JAVA_OPTS:--Xmx2g} -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedec
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "load before: $(uptime)"
   echo "nd4j native build: linux-x86_64${EXT}"
-  java -version 2>&1 | head -1
+  java -version 2>&1 | sed -n 1p
   "$PYTHON" -c 'import torch; print("torch", torch.__version__)'
   lscpu | grep -E 'Model name|^CPU\(s\)|Thread|Flags' | sed 's/^Flags:.*\(avx512f\).*/Flags: ... avx2, \1 .../'
-  free -g | head -2
+  free -g | sed -n 1,2p
 } > "$RESULTS/machine.txt"
 cat "$RESULTS/machine.txt"
 
