@@ -20,7 +20,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   mvn -B -q ${MVN_ARGS:-} -DskipTests -pl ssm-bench -am install
 fi
 CP=${BENCH_CP:-ssm-bench/target/classes:$(cat ssm-bench/target/classpath.txt)}
-EXT=$(echo "$CP" | tr ':' '\n' | sed -n 's/.*nd4j-native-[^/]*-linux-x86_64\(-[a-z0-9-]*\)\?\.jar$/\1/p' | sed -n 1p)
+# the optimised build's suffix (-avx2, ...) if the class path has one besides the generic jar, else empty
+EXT=$(echo "$CP" | tr ':' '\n' | sed -n 's/.*nd4j-native-[^/]*-linux-x86_64\(-[a-z0-9-]\+\)\.jar$/\1/p' | sed -n 1p)
 # ND4J frees off-heap arrays when their Java objects are collected; the JavaCPP bounds make it collect in time.
 JAVA="java ${JAVA_OPTS:--Xmx2g} -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=6G -Dorg.bytedeco.javacpp.platform.extension=$EXT -cp $CP"
 

@@ -67,11 +67,13 @@ public final class BenchMain {
         Memory mem = new Memory();
         mem.reset();
         long warmStart = System.nanoTime();
-        long warmEnd = warmStart + (long) (budgetSeconds * 0.5e9);
+        // at least 2 s of warm-up (0.5 s of budget 1 was less than the JIT needs); the first score-matching case
+        // of a JVM is still ~3× slower than later ones — see docs/BENCHMARKS.md, "Order effects"
+        long warmEnd = warmStart + (long) (Math.max(2.0, budgetSeconds * 0.5) * 1e9);
         c.step();
         // a step longer than the whole budget (ISM at large D) is timed once after one warm-up step
         int minSteps = System.nanoTime() - warmStart > budgetSeconds * 1e9 ? 1 : 3;
-        for (int i = 1; minSteps > 1 && (i < 2 || (System.nanoTime() < warmEnd && i < 200)); i++) {
+        for (int i = 1; minSteps > 1 && (i < 2 || (System.nanoTime() < warmEnd && i < 2000)); i++) {
             c.step();
         }
         List<Double> ms = new ArrayList<>();
