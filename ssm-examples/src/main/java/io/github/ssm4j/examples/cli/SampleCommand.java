@@ -151,8 +151,7 @@ final class SampleCommand implements Callable<Integer> {
             samples = new Langevin(fixed, seed ^ 0x5DEECE66DL).sample(start, alpha, steps);
         }
         // back to the data's space (pixels in [0, 1]) for recipes trained on transformed data (logit dequantisation)
-        DataTransform transform = twoD || recipe == null || run.summaryDataset() == null ? DataTransform.IDENTITY
-                : recipe.dataTransform(run.summaryDataset());
+        DataTransform transform = twoD ? DataTransform.IDENTITY : dataTransform(run, recipe);
         double[][] rows = transform.invert(samples.castTo(DataType.DOUBLE).reshape(chains, d)).castTo(DataType.DOUBLE)
                 .toDoubleMatrix();
         List<Path> written = new ArrayList<>();
@@ -183,10 +182,15 @@ final class SampleCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** How the run's recipe transformed its dataset before training (identity when the run does not say). */
+    private static DataTransform dataTransform(LoadedCheckpoint run, Recipe recipe) {
+        return recipe == null || run.summaryDataset() == null ? DataTransform.IDENTITY
+                : recipe.dataTransform(run.summaryDataset());
+    }
+
     /** Exact samples of a flow, mapped back to the data space (pixels in [0, 1]) by the recipe's data transform. */
     private int writeExact(LoadedCheckpoint run, Recipe recipe) {
-        DataTransform transform = run.summaryDataset() == null ? DataTransform.IDENTITY
-                : recipe.dataTransform(run.summaryDataset());
+        DataTransform transform = dataTransform(run, recipe);
         System.out.printf("Sampling %d examples exactly (%s inverted)%n", chains, recipe.name());
         INDArray samples = transform.invert(recipe.exactSamples(run.network(), chains, seed));
         double[][] rows = samples.castTo(DataType.DOUBLE).reshape(chains, -1).toDoubleMatrix();
