@@ -88,6 +88,62 @@ class ActivationTranslationTest {
                 name + ": max |diff| " + maxDiff + "\nours   " + ours + "\ntheirs " + theirs);
     }
 
+    /**
+     * libnd4j's softplus overflows to +∞ in float32 from x ≈ 88.7; the translation continues it linearly
+     * from 64, which must equal the exact log1p(exp(x)) (computed stably here in Java double) to float32
+     * rounding on both sides of 64 and of 88.7, and stay finite where DL4J's is not. Tolerance: 2 ulp of
+     * the exact value, or of 1 for x < 0, where the op's 1 + e^x rounds (an absolute 2.4e-7).
+     */
+    @org.junit.jupiter.api.Test
+    void softplusStaysFiniteInFloat32WhereLibnd4jOverflows() {
+        float[] v = {-200f, -30f, -1f, 0f, 1f, 30f, 63.5f, 64f, 64.5f, 88f, 89f, 100f, 1e4f, 3e37f};
+        INDArray x = Nd4j.createFromArray(v).reshape(1, v.length);
+        SameDiff sd = SameDiff.create();
+        SDVariable in = sd.placeHolder("x", DataType.FLOAT, 1, v.length);
+        IActivation softplus = new ActivationSoftPlus();
+        SDVariable out = TranslatorTable.global().forActivation(softplus).apply(softplus, in, 2);
+        float[] ours = sd.output(java.util.Map.of("x", x), out.name()).get(out.name()).toFloatVector();
+        float[] dl4j = softplus.getActivation(x.dup(), false).toFloatVector();
+        assertTrue(Float.isInfinite(dl4j[10]), "libnd4j's float32 softplus(89) overflowed when this test was "
+                + "written; if it no longer does, the linear continuation may be dropped: " + dl4j[10]);
+        for (int i = 0; i < v.length; i++) {
+            double exact = Math.max(v[i], 0) + Math.log1p(Math.exp(-Math.abs((double) v[i])));
+            assertTrue(Math.abs(ours[i] - exact) <= 2 * Math.ulp((float) Math.max(exact, 1.0)),
+                    "softplus(" + v[i] + ") = " + ours[i] + ", exact " + exact);
+        }
+    }
+
+    /**
+     * Around the joint at 64 the translated softplus has the exact first derivative σ(x) by forward mode
+     * (Jvp) and by reverse mode (Vjp), and the second derivative σ(x)(1 − σ(x)) (0 above the joint, where
+     * the true value e^−x is below float64's resolution of 1): float64, elementwise, so the tangent of ones
+     * gives each point's derivative.
+     */
+    @org.junit.jupiter.api.Test
+    void softplusDerivativesAreSigmoidAcrossTheJoint() {
+        double[] v = {-3, 0, 10, 63.9, 64, 64.1, 100, 800};
+        SameDiff sd = SameDiff.create();
+        SDVariable in = sd.var("x", Nd4j.createFromArray(v).reshape(1, v.length));
+        IActivation softplus = new ActivationSoftPlus();
+        SDVariable out = TranslatorTable.global().forActivation(softplus).apply(softplus, in, 2);
+        SDVariable ones = sd.constant("ones", Nd4j.ones(DataType.DOUBLE, 1, v.length));
+        SDVariable forward = io.github.ssm4j.autodiff.Jvp.of(out, in, ones);
+        SDVariable reverse = io.github.ssm4j.autodiff.Vjp.of(out, in, ones);
+        SDVariable second = io.github.ssm4j.autodiff.Jvp.of(forward, in, ones);
+        java.util.Map<String, INDArray> r = sd.output(java.util.Map.of(), forward.name(), reverse.name(), second.name());
+        double[] jvp = r.get(forward.name()).toDoubleVector();
+        double[] vjp = r.get(reverse.name()).toDoubleVector();
+        double[] curvature = r.get(second.name()).toDoubleVector();
+        for (int i = 0; i < v.length; i++) {
+            double sigma = 1 / (1 + Math.exp(-v[i]));
+            double sigmaPrime = v[i] > io.github.ssm4j.dl4j.layers.ActivationTranslators.SOFTPLUS_LINEAR_FROM ? 0 : sigma * (1 - sigma);
+            assertTrue(Math.abs(jvp[i] - sigma) <= 1e-15 && Math.abs(vjp[i] - sigma) <= 1e-15,
+                    "softplus'(" + v[i] + "): jvp " + jvp[i] + ", vjp " + vjp[i] + ", exact " + sigma);
+            assertTrue(Math.abs(curvature[i] - sigmaPrime) <= 1e-15,
+                    "softplus''(" + v[i] + ") = " + curvature[i] + ", exact " + sigmaPrime);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("activations")
     void denseNetworkWithItTranslates(String name, IActivation activation) {

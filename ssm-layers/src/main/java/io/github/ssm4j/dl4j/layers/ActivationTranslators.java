@@ -42,6 +42,10 @@ import org.nd4j.linalg.activations.impl.ActivationThresholdedReLU;
  * Softmax runs over the last dimension, as DL4J's {@code SoftMax} op does (dimension 1 for dense layers).
  * Non-smooth points (the kinks of relu6, hard tanh, hard sigmoid) get the derivative conventions of the
  * ops they are made of.
+ *
+ * <p>One deliberate difference: libnd4j's softplus is log(1 + exp(x)), which is +∞ in float32 from x ≈ 88.7
+ * on (and so is DL4J's own forward pass). We continue it linearly above {@link #SOFTPLUS_LINEAR_FROM},
+ * where it equals x to float64 rounding, so a network whose pre-activations grow large stays finite (measured: lenet-ebm's dense layer reached 80 within 45 training steps, then overflowed to NaN).
  */
 public final class ActivationTranslators {
     /** libnd4j's hard sigmoid slope, a float constant. */
@@ -61,7 +65,7 @@ public final class ActivationTranslators {
          .activation(ActivationSELU.class, (a, x, rank) -> x.getSameDiff().nn.selu(x))
          .activation(ActivationTanH.class, (a, x, rank) -> x.getSameDiff().math.tanh(x))
          .activation(ActivationSigmoid.class, (a, x, rank) -> x.getSameDiff().nn.sigmoid(x))
-         .activation(ActivationSoftPlus.class, (a, x, rank) -> x.getSameDiff().nn.softplus(x))
+         .activation(ActivationSoftPlus.class, (a, x, rank) -> softplus(x))
          .activation(ActivationSwish.class, (a, x, rank) -> x.getSameDiff().nn.swish(x))
          .activation(ActivationGELU.class, (a, x, rank) -> a.isPrecise() ? preciseGelu(x) : x.getSameDiff().nn.gelu(x))
          .activation(ActivationSoftmax.class, (a, x, rank) -> x.getSameDiff().nn.softmax(x, rank - 1))
@@ -72,13 +76,33 @@ public final class ActivationTranslators {
          .activation(ActivationReLU6.class, (a, x, rank) -> clip(x, 6.0))
          .activation(ActivationRectifiedTanh.class, (a, x, rank) -> relu(x.getSameDiff().math.tanh(x)))
          .activation(ActivationRationalTanh.class, (a, x, rank) -> rationalTanh(x))
-         .activation(ActivationMish.class, (a, x, rank) -> x.mul(x.getSameDiff().math.tanh(x.getSameDiff().nn.softplus(x))))
+         .activation(ActivationMish.class, (a, x, rank) -> x.mul(x.getSameDiff().math.tanh(softplus(x))))
          .activation(ActivationThresholdedReLU.class, (a, x, rank) -> x.mul(x.getSameDiff().math.step(x, a.getTheta())))
          .activation(ActivationRReLU.class, (a, x, rank) -> x.getSameDiff().nn.relu(x, 0.5 * (a.getL() + a.getU())));
     }
 
     private static SDVariable relu(SDVariable x) {
         return x.getSameDiff().nn.relu(x, 0.0);
+    }
+
+    /**
+     * Above this, softplus(x) = x + log1p(e^−x) is x to within e^−64 ≈ 1.6e-28 (relative 2.5e-30): below
+     * float64's rounding, and far below float32's overflow of e^x at 88.7. A power of two, so that
+     * x − 64 is exact for x up to 128.
+     */
+    public static final double SOFTPLUS_LINEAR_FROM = 64.0;
+
+    /**
+     * softplus(x − a) + a with a = relu(x − 64): libnd4j's softplus op up to 64 (the same value, bit for
+     * bit), and 64 + (x − 64) above, where the op's log(1 + exp(x)) overflows to +∞ in float32 from 88.7.
+     * Derivatives by the chain rule through relu: σ(x) up to 64, exactly 1 above (σ(64) is 1 in float64),
+     * and σ(64) at the joint itself (relu's derivative at 0 is 0). Below x ≈ −17 the op rounds 1 + e^x to 1
+     * and returns 0 rather than e^x < 4e-8 in float32 (libnd4j's log1p is log(1 + x) too, so it would not
+     * help): an absolute error under float32's rounding of values near 1, and the derivative σ(x) is exact.
+     */
+    private static SDVariable softplus(SDVariable x) {
+        SDVariable excess = relu(x.sub(SOFTPLUS_LINEAR_FROM));
+        return x.getSameDiff().nn.softplus(x.sub(excess)).add(excess);
     }
 
     /** min(max(x, 0), top) as relu(x) − relu(x − top). */
