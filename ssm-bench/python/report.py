@@ -72,12 +72,13 @@ def main(directory):
     out.append("")
     sd = [(s, t, java[t].get((s, "ssm-vr", "samediff"))) for s in ("small", "large") for t in (1, 2)]
     if any(r for _, _, r in sd):
-        out.append("### SSM-VR on the SameDiff-native path (GraphTrainer) vs. the DL4J path, ms\n")
-        out.append("| size | threads | GraphTrainer | ScoreMatchingTrainer |")
-        out.append("|---|---|---|---|")
+        out.append("### SSM-VR on the SameDiff-native path (GraphTrainer) vs. the DL4J path, and with replay off, ms\n")
+        out.append("| size | threads | GraphTrainer | ScoreMatchingTrainer | ScoreMatchingTrainer, replay off (SameDiff session) |")
+        out.append("|---|---|---|---|---|")
         for s, t, r in sd:
             if r:
-                out.append(f"| {s} | {t} | {fmt(ms(r))} | {fmt(ms(java[t].get((s, 'ssm-vr', 'dl4j'))))} |")
+                out.append(f"| {s} | {t} | {fmt(ms(r))} | {fmt(ms(java[t].get((s, 'ssm-vr', 'dl4j'))))} "
+                           f"| {fmt(ms(java[t].get((s, 'ssm-vr', 'session'))))} |")
         out.append("")
     out.append("### sgemm rate (C[128, W] = A[128, W]·B[W, W], GFLOP/s, best of 5) and FLOPs per step\n")
     out.append("| W | ND4J 1T | PyTorch 1T | ND4J 2T | PyTorch 2T |")

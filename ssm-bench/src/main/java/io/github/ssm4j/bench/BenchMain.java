@@ -142,6 +142,7 @@ public final class BenchMain {
                             }
                         }
                         list.add(new String[] {size, "ssm-vr", "samediff"});
+                        list.add(new String[] {size, "ssm-vr", "session"});
                     }
                 }
                 case "sweep" -> {

@@ -38,7 +38,7 @@ public class StepBenchmark {
     @Param({"plain", "ssm", "ssm-vr", "ism", "dsm", "fd-ssm"})
     public String objective;
 
-    @Param({"dl4j", "samediff"})
+    @Param({"dl4j", "samediff", "session"})
     public String path;
 
     private StepCase step;

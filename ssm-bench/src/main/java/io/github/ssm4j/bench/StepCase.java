@@ -26,11 +26,13 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *       parameters pulled into the translated graph, gradients handed to the network's own updater.</li>
  *   <li>{@link Path#SAMEDIFF}: {@link GraphTrainer} on the same translated graph — the graph owns its
  *       weights, ND4J updaters per variable; no DL4J in the loop.</li>
+ *   <li>{@link Path#SESSION}: the DL4J path with replay off ({@code ObjectiveGraph.setReplay(false)}), so
+ *       every step runs SameDiff's inference session: what replay saves, measured in the same JVM.</li>
  * </ul>
  * The plain step is always DL4J's {@code net.fit(x, y)} (MSE to a fixed random target).
  */
 public final class StepCase {
-    public enum Path { DL4J, SAMEDIFF }
+    public enum Path { DL4J, SAMEDIFF, SESSION }
 
     /** The two headline sizes. */
     public static final int SMALL_D = 2;
@@ -60,9 +62,10 @@ public final class StepCase {
         if (objective == Objective.PLAIN) {
             INDArray y = Nd4j.randn(DataType.FLOAT, n, d);
             step = () -> net.fit(x, y);
-        } else if (path == Path.DL4J) {
+        } else if (path == Path.DL4J || path == Path.SESSION) {
             ScoreMatchingTrainer trainer = ScoreMatchingTrainer.builder(net).objective(objective.objective())
                     .seed(seed).build();
+            trainer.graph().setReplay(path == Path.DL4J);
             step = () -> trainer.step(x);
         } else {
             TranslatedNetwork t = NetworkTranslator.translate(net);

@@ -2,6 +2,7 @@ package io.github.ssm4j.objective;
 
 import io.github.ssm4j.autodiff.internal.StaticShapes;
 import io.github.ssm4j.model.ScoreFunction;
+import io.github.ssm4j.objective.internal.ReplayProgram;
 import io.github.ssm4j.util.OffHeapCollector;
 import io.github.ssm4j.util.QuietSameDiff;
 import java.util.ArrayList;
@@ -28,6 +29,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * obtained by calling SameDiff's own {@code calculateGradients} on this graph directly, on the same thread,
  * are reused by the next {@code evaluate}: copy them if they are kept.
  *
+ * <p>Gradient evaluations after the first for a given batch shape do not go through SameDiff's session:
+ * the first one is traced and frozen into a {@link ReplayProgram} (the same kernels on the same inputs in
+ * the same order, without SameDiff's per-op planning), which later ones run. Graphs it cannot replay
+ * (control flow, random ops) stay on SameDiff; {@link #executionMode} says which. The system property
+ * {@code ssm4j.replay=false} turns replay off, for comparison.
+ *
  * <p>Stability: public API.
  */
 public final class ObjectiveGraph {
@@ -39,6 +46,11 @@ public final class ObjectiveGraph {
     private final Map<String, SDVariable> terms;
     private final Map<String, SDVariable> rowTerms;
     private final List<String> trainable;
+    /** Replay programs by feed signature (a few batch shapes: full batches, the last partial one, chunks). */
+    private final Map<String, ReplayProgram> programs = new LinkedHashMap<>(8, 0.75f, true);
+    /** Feed signatures whose execution could not be replayed, with the reason. */
+    private final Map<String, String> notReplayable = new HashMap<>();
+    private static final int MAX_PROGRAMS = 4;
 
     private ObjectiveGraph(ScoreMatchingObjective objective, ScoreFunction model, SDVariable loss,
                            Map<String, SDVariable> terms, Map<String, SDVariable> rowTerms) {
@@ -131,14 +143,20 @@ public final class ObjectiveGraph {
         for (Map<String, INDArray> feed : feeds) {
             Map<String, INDArray> values;
             if (gradients) {
-                RecyclingMemMgr arrays = gradientArrays();
-                if (arrays != null) {
-                    arrays.recycle(); // what the last evaluation returned was copied out (accumulate)
+                Map<String, INDArray> grads;
+                ReplayProgram program = replay ? programs.get(ReplayProgram.signature(feed)) : null;
+                if (program != null) {
+                    values = program.run(feed);
+                    grads = new HashMap<>();
+                    for (String name : trainable) {
+                        grads.put(name, values.get(gradientName(name)));
+                    }
+                } else {
+                    OutAndGrad r = sameDiffGradients(feed, outputs);
+                    values = r.getOutputs();
+                    grads = r.getGradients();
                 }
-                OutAndGrad r = QuietSameDiff.call(() -> model.sameDiff().calculateGradientsAndOutputs(feed, outputs,
-                        trainable));
-                values = r.getOutputs();
-                accumulate(gradientSums, r.getGradients());
+                accumulate(gradientSums, grads);
             } else {
                 values = model.sameDiff().output(feed, outputs.toArray(new String[0]));
             }
@@ -153,6 +171,67 @@ public final class ObjectiveGraph {
                     + ") for a batch of finite inputs: the model's output overflowed or is undefined there");
         }
         return new ObjectiveEvaluation(lossSum, termSums, gradients ? gradientSums : null);
+    }
+
+    /**
+     * One gradient evaluation by SameDiff's session; the first for a feed signature is traced and, where it
+     * can be, compiled into the replay program later evaluations of that signature run.
+     */
+    private OutAndGrad sameDiffGradients(Map<String, INDArray> feed, List<String> outputs) {
+        RecyclingMemMgr arrays = gradientArrays();
+        if (arrays != null) {
+            arrays.recycle(); // what the last evaluation returned was copied out (accumulate)
+        }
+        SameDiff sd = model.sameDiff();
+        String signature = ReplayProgram.signature(feed);
+        if (!replay || notReplayable.containsKey(signature) || sd.getFunction("grad") == null) {
+            // the first call creates the gradient function; tracing starts with the second
+            return QuietSameDiff.call(() -> sd.calculateGradientsAndOutputs(feed, outputs, trainable));
+        }
+        List<String> requested = new ArrayList<>(outputs);
+        trainable.forEach(name -> requested.add(gradientName(name)));
+        ReplayProgram.Traced<OutAndGrad> traced = ReplayProgram.trace(sd, feed, requested,
+                () -> QuietSameDiff.call(() -> sd.calculateGradientsAndOutputs(feed, outputs, trainable)));
+        if (traced.program().isPresent()) {
+            if (programs.size() >= MAX_PROGRAMS) {
+                programs.remove(programs.keySet().iterator().next());
+            }
+            programs.put(signature, traced.program().get());
+        } else {
+            notReplayable.put(signature, traced.whyNot());
+        }
+        return traced.result();
+    }
+
+    private String gradientName(String variable) {
+        SDVariable g = model.sameDiff().getVariable(variable).getGradient();
+        if (g == null) {
+            throw new IllegalStateException("Trainable variable '" + variable + "' does not influence the "
+                    + objective.name() + " loss, so it would get no gradient; remove it or make it a constant");
+        }
+        return g.name();
+    }
+
+    /**
+     * How gradient evaluations run: "replay" once a program has been compiled, "SameDiff" before that or
+     * when replay is off, or "SameDiff (not replayable: reason)".
+     */
+    public String executionMode() {
+        if (!notReplayable.isEmpty()) {
+            return "SameDiff (not replayable: " + notReplayable.values().iterator().next() + ")";
+        }
+        return programs.isEmpty() ? "SameDiff" : "replay (" + programs.values().iterator().next().size() + " ops)";
+    }
+
+    private boolean replay = !"false".equalsIgnoreCase(System.getProperty("ssm4j.replay", "true"));
+
+    /**
+     * Turns replay on or off for later evaluations (on by default; off evaluates every batch by SameDiff's
+     * session, as without replay). Programs already compiled are kept for when it is turned on again.
+     */
+    public ObjectiveGraph setReplay(boolean on) {
+        this.replay = on;
+        return this;
     }
 
     /**

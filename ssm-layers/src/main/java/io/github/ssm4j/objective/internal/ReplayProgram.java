@@ -1,0 +1,407 @@
+package io.github.ssm4j.objective.internal;
+
+import io.github.ssm4j.objective.internal.OpTracer.ArrayShape;
+import io.github.ssm4j.objective.internal.OpTracer.TracedOp;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.Op;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.RandomOp;
+import org.nd4j.linalg.api.ops.ReduceOp;
+import org.nd4j.linalg.api.ops.ScalarOp;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.GradientBackwardsMarker;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One SameDiff execution frozen into a straight-line program: the ops it ran, in its order, each with an
+ * op context prepared once — arguments set, output arrays allocated once and shared between ops whose
+ * lifetimes do not overlap — so that running it again is one native call per op and a copy of the
+ * placeholders in.
+ *
+ * <p>Why: SameDiff's inference session re-plans every execution (which ops are needed, dependency
+ * tracking, output shape inference, array allocation and release), about 50–80 µs of Java per op on this
+ * machine. A score-matching step runs the same fixed graph with same-shaped inputs thousands of times, so
+ * that work can be done once. Nothing about the arithmetic changes: the same libnd4j kernels run on the same
+ * inputs in the same order, so the results are SameDiff's bit for bit (tested).
+ *
+ * <p>What it cannot replay it refuses at {@link #compile} with the reason (control flow, tensor arrays,
+ * random ops, in-place assignment, an input it cannot trace to a placeholder, variable, constant or earlier
+ * op); the caller then keeps using SameDiff. A program is valid for the placeholder shapes it was traced
+ * with; variables are looked up on every run, so updated or replaced weight arrays are seen.
+ */
+public final class ReplayProgram {
+    /** Where an op input comes from on each run. */
+    private sealed interface Source permits Buffer, Placeholder, Variable, Fixed {
+    }
+
+    /** The output buffer of an earlier op. */
+    private record Buffer(INDArray array) implements Source {
+    }
+
+    /** A placeholder: copied into {@code array} at the start of every run. */
+    private record Placeholder(String name, INDArray array) implements Source {
+    }
+
+    /** A trainable variable: looked up on every run (the trainer may update it in place or replace it). */
+    private record Variable(String name) implements Source {
+    }
+
+    /** A constant array of the graph, or a constant made here. */
+    private record Fixed(INDArray array) implements Source {
+    }
+
+    /** One op of the program. */
+    private static final class Step {
+        final DifferentialFunction op;
+        final Source[] inputs;
+        final INDArray[] bound;
+        final OpContext context;
+        /** A legacy scalar op whose scalar is its second input: set from that input on every run. */
+        final Source scalarInput;
+
+        Step(DifferentialFunction op, Source[] inputs, OpContext context, Source scalarInput) {
+            this.op = op;
+            this.inputs = inputs;
+            this.bound = new INDArray[inputs.length];
+            this.context = context;
+            this.scalarInput = scalarInput;
+        }
+    }
+
+    private final SameDiff graph;
+    private final List<Step> steps;
+    private final List<Placeholder> placeholders;
+    private final Map<String, Source> outputs;
+
+    private ReplayProgram(SameDiff graph, List<Step> steps, List<Placeholder> placeholders, Map<String, Source> outputs) {
+        this.graph = graph;
+        this.steps = steps;
+        this.placeholders = placeholders;
+        this.outputs = outputs;
+    }
+
+    /** A program is valid for feeds whose placeholders have exactly these names, shapes and types. */
+    public static String signature(Map<String, INDArray> feed) {
+        StringBuilder sb = new StringBuilder();
+        feed.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> sb.append(e.getKey()).append(':')
+                .append(e.getValue().dataType()).append(Arrays.toString(e.getValue().shape())).append(';'));
+        return sb.toString();
+    }
+
+    /**
+     * Runs {@code execution} (one SameDiff execution of {@code owner}, or of a function of it such as its
+     * gradient function) while recording it, and compiles what ran into a program that computes
+     * {@code requested}. Returns what {@code execution} returned, and the program or why there is none.
+     */
+    public static <T> Traced<T> trace(SameDiff owner, Map<String, INDArray> feed, List<String> requested,
+                                      Supplier<T> execution) {
+        OpTracer tracer = new OpTracer();
+        List<org.nd4j.autodiff.listeners.Listener> before = new ArrayList<>(owner.getListeners());
+        owner.addListeners(tracer);
+        T result;
+        try {
+            result = execution.get();
+        } finally {
+            owner.setListeners(before);
+        }
+        try {
+            return new Traced<>(result, Optional.of(compile(tracer.ops(), feed, requested)), null);
+        } catch (NotReplayable e) {
+            return new Traced<>(result, Optional.empty(), e.getMessage());
+        }
+    }
+
+    /** The result of a traced execution, and the program compiled from it (empty, with the reason, if none). */
+    public record Traced<T>(T result, Optional<ReplayProgram> program, String whyNot) {
+    }
+
+    /** Why an execution cannot be replayed. */
+    static final class NotReplayable extends Exception {
+        NotReplayable(String message) {
+            super(message);
+        }
+    }
+
+    static ReplayProgram compile(List<TracedOp> trace, Map<String, INDArray> feed, List<String> requested)
+            throws NotReplayable {
+        if (trace.isEmpty()) {
+            throw new NotReplayable("the execution ran no ops");
+        }
+        SameDiff graph = trace.get(0).graph();
+        Map<String, Integer> lastUse = lastUses(trace, requested);
+        Map<String, Source> sources = new HashMap<>();
+        List<Placeholder> placeholders = new ArrayList<>();
+        BufferPool pool = new BufferPool();
+        Map<String, String> bufferOwner = new HashMap<>(); // variable name → name whose buffer it is (aliases)
+        List<Step> steps = new ArrayList<>();
+        for (int index = 0; index < trace.size(); index++) {
+            TracedOp traced = trace.get(index);
+            if (traced.graph() != graph) {
+                throw new NotReplayable("the execution ran ops of two SameDiff instances");
+            }
+            DifferentialFunction op = traced.op().getOp();
+            String[] argNames = op.argNames() == null ? new String[0] : op.argNames();
+            List<String> outNames = traced.op().getOutputsOfOp();
+            Source[] inputs = new Source[argNames.length];
+            for (int i = 0; i < argNames.length; i++) {
+                inputs[i] = source(argNames[i], graph, sources, feed, placeholders);
+            }
+            if (op instanceof Identity) {
+                // SameDiff passes the input through without a copy; so do we (its lifetime extends to the alias's)
+                sources.put(outNames.get(0), inputs[0]);
+                bufferOwner.put(outNames.get(0), bufferOwner.getOrDefault(argNames[0], argNames[0]));
+                continue;
+            }
+            if (op instanceof GradientBackwardsMarker) {
+                for (String out : outNames) {
+                    sources.put(out, new Fixed(Nd4j.scalar(DataType.FLOAT, 1.0f)));
+                }
+                continue;
+            }
+            checkSupported(op);
+            INDArray[] outArrays = new INDArray[outNames.size()];
+            for (int i = 0; i < outArrays.length; i++) {
+                ArrayShape shape = traced.outputs().get(i);
+                if (shape == null) {
+                    throw new NotReplayable("op " + op.getOwnName() + " (" + op.opName() + ") left output " + i + " unset");
+                }
+                outArrays[i] = pool.take(shape);
+                sources.put(outNames.get(i), new Buffer(outArrays[i]));
+                bufferOwner.put(outNames.get(i), outNames.get(i));
+            }
+            steps.add(prepare(op, argNames, inputs, outArrays, graph));
+            // buffers whose last reader was this op can hold later outputs (taken above, so never this op's own)
+            for (String name : argNames) {
+                String owner = bufferOwner.getOrDefault(name, name);
+                if (lastUse.getOrDefault(owner, -1) == index && sources.get(owner) instanceof Buffer b
+                        && pool.release(b.array())) {
+                    lastUse.remove(owner);
+                }
+            }
+            for (int i = 0; i < outArrays.length; i++) {
+                // an output nobody reads (one of several, say) is free at once
+                if (!lastUse.containsKey(outNames.get(i))) {
+                    pool.release(outArrays[i]);
+                }
+            }
+        }
+        Map<String, Source> outputs = new LinkedHashMap<>();
+        for (String name : requested) {
+            Source s = sources.get(name);
+            if (s == null) {
+                throw new NotReplayable("requested output '" + name + "' was not computed by the traced execution");
+            }
+            outputs.put(name, s);
+        }
+        return new ReplayProgram(graph, steps, placeholders, outputs);
+    }
+
+    /**
+     * The index of the last op (by trace position) that reads each op output, through aliases; requested
+     * outputs live to the end. An output never read is absent.
+     */
+    private static Map<String, Integer> lastUses(List<TracedOp> trace, List<String> requested) {
+        Map<String, String> alias = new HashMap<>();
+        Map<String, Integer> last = new HashMap<>();
+        for (int index = 0; index < trace.size(); index++) {
+            DifferentialFunction op = trace.get(index).op().getOp();
+            String[] args = op.argNames() == null ? new String[0] : op.argNames();
+            for (String a : args) {
+                last.put(alias.getOrDefault(a, a), index);
+            }
+            if (op instanceof Identity) {
+                String in = alias.getOrDefault(args[0], args[0]);
+                alias.put(trace.get(index).op().getOutputsOfOp().get(0), in);
+            }
+        }
+        for (String r : requested) {
+            last.put(alias.getOrDefault(r, r), Integer.MAX_VALUE);
+        }
+        return last;
+    }
+
+    private static Source source(String name, SameDiff graph, Map<String, Source> sources, Map<String, INDArray> feed,
+                                 List<Placeholder> placeholders) throws NotReplayable {
+        Source s = sources.get(name);
+        if (s != null) {
+            return s;
+        }
+        SDVariable v = graph.getVariable(name);
+        if (v == null) {
+            throw new NotReplayable("input '" + name + "' is neither a graph variable nor an earlier op's output");
+        }
+        VariableType type = v.getVariableType();
+        if (type == VariableType.PLACEHOLDER) {
+            INDArray fed = feed.get(name);
+            if (fed == null) {
+                throw new NotReplayable("placeholder '" + name + "' was not fed");
+            }
+            Placeholder p = new Placeholder(name, Nd4j.createUninitialized(fed.dataType(), fed.shape(), 'c'));
+            placeholders.add(p);
+            s = p;
+        } else if (type == VariableType.VARIABLE) {
+            s = new Variable(name);
+        } else if (type == VariableType.CONSTANT) {
+            s = new Fixed(graph.getArrForVarName(name));
+        } else {
+            throw new NotReplayable("input '" + name + "' (" + type + ") was computed before the traced ops ran");
+        }
+        sources.put(name, s);
+        return s;
+    }
+
+    private static void checkSupported(DifferentialFunction op) throws NotReplayable {
+        String kind = op.getClass().getName();
+        boolean controlFlowOrArrays = kind.contains(".controlflow.") || kind.contains(".shape.tensorops.")
+                || kind.endsWith(".Invoke") || kind.endsWith(".CreateView") || kind.endsWith(".Assign")
+                || kind.endsWith(".ExternalErrorsFunction");
+        if (controlFlowOrArrays) {
+            throw new NotReplayable("op " + op.getOwnName() + " (" + op.getClass().getSimpleName()
+                    + ") is control flow, a tensor array or in-place assignment, which SameDiff executes specially");
+        }
+        if (op instanceof RandomOp) {
+            throw new NotReplayable("op " + op.getOwnName() + " (" + op.opName() + ") draws random numbers");
+        }
+        if (!(op instanceof CustomOp) && !(op instanceof Op)) {
+            throw new NotReplayable("op " + op.getOwnName() + " (" + op.getClass().getName() + ") is not an executable op");
+        }
+    }
+
+    private static Step prepare(DifferentialFunction op, String[] argNames, Source[] inputs, INDArray[] outputs,
+                                SameDiff graph) throws NotReplayable {
+        OpContext context = Nd4j.getExecutioner().buildContext();
+        Source scalarInput = null;
+        Source[] bound = inputs;
+        if (op instanceof CustomOp) {
+            DynamicCustomOp custom = (DynamicCustomOp) op;
+            context.setIArguments(custom.iArgs());
+            context.setTArguments(custom.tArgs());
+            context.setBArguments(custom.bArgs());
+            context.setDArguments(custom.dArgs());
+        } else if (op instanceof ReduceOp r && r.getOpType() != Op.Type.REDUCE3 && argNames.length == 2) {
+            // the axis is the second input; SameDiff set the op's dimensions from it when tracing
+            if (graph.getVariable(argNames[1]).getVariableType() != VariableType.CONSTANT) {
+                throw new NotReplayable("reduction " + op.getOwnName() + " takes its axis from a computed array");
+            }
+            bound = new Source[] {inputs[0]};
+        } else if (op instanceof ScalarOp && argNames.length == 2) {
+            scalarInput = inputs[1];
+            bound = new Source[] {inputs[0]};
+        } else if (argNames.length > 2) {
+            throw new NotReplayable("legacy op " + op.getOwnName() + " has " + argNames.length + " inputs");
+        }
+        context.setOutputArrays(outputs);
+        return new Step(op, bound, context, scalarInput);
+    }
+
+    /**
+     * Runs the program on {@code feed} (the placeholders it was traced with, same shapes) and returns the
+     * requested outputs. The arrays returned are the program's own and are overwritten by the next run.
+     */
+    public Map<String, INDArray> run(Map<String, INDArray> feed) {
+        for (Placeholder p : placeholders) {
+            INDArray fed = feed.get(p.name());
+            if (fed == null || !Arrays.equals(fed.shape(), p.array().shape()) || fed.dataType() != p.array().dataType()) {
+                throw new IllegalArgumentException("Placeholder '" + p.name() + "' must be " + p.array().dataType()
+                        + Arrays.toString(p.array().shape()) + " as traced, got "
+                        + (fed == null ? "nothing" : fed.dataType() + Arrays.toString(fed.shape())));
+            }
+            p.array().assign(fed);
+        }
+        for (Step step : steps) {
+            boolean changed = false;
+            for (int i = 0; i < step.inputs.length; i++) {
+                INDArray a = resolve(step.inputs[i]);
+                if (a != step.bound[i]) {
+                    step.bound[i] = a;
+                    changed = true;
+                }
+            }
+            if (changed) {
+                step.context.setInputArrays(step.bound);
+            }
+            if (step.scalarInput != null) {
+                ((ScalarOp) step.op).setScalar(resolve(step.scalarInput));
+            }
+            if (step.op instanceof CustomOp custom) {
+                Nd4j.exec(custom, step.context);
+            } else {
+                Nd4j.exec((Op) step.op, step.context);
+            }
+        }
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        outputs.forEach((name, source) -> out.put(name, resolve(source)));
+        return out;
+    }
+
+    private INDArray resolve(Source s) {
+        if (s instanceof Buffer b) {
+            return b.array();
+        }
+        if (s instanceof Placeholder p) {
+            return p.array();
+        }
+        if (s instanceof Fixed f) {
+            return f.array();
+        }
+        return graph.getArrForVarName(((Variable) s).name());
+    }
+
+    /** Ops in the program (Identity pass-throughs are not ops here). */
+    public int size() {
+        return steps.size();
+    }
+
+    /** Free arrays by shape, type and ordering, so that ops whose lifetimes do not overlap share a buffer. */
+    private static final class BufferPool {
+        private final Map<String, Deque<INDArray>> free = new HashMap<>();
+        private final Map<INDArray, String> keys = new IdentityHashMap<>();
+        private final Set<INDArray> released = Collections.newSetFromMap(new IdentityHashMap<>());
+
+        INDArray take(ArrayShape shape) {
+            String key = shape.dataType() + Arrays.toString(shape.shape()) + shape.ordering();
+            Deque<INDArray> d = free.get(key);
+            INDArray a = d == null ? null : d.pollFirst();
+            if (a != null) {
+                released.remove(a);
+                return a;
+            }
+            a = shape.empty() ? Nd4j.empty(shape.dataType())
+                    : Nd4j.createUninitialized(shape.dataType(), shape.shape(), shape.ordering());
+            if (!shape.empty()) {
+                keys.put(a, key);
+            }
+            return a;
+        }
+
+        /** Returns the array to the pool; false if it was already free (or is empty, which holds nothing). */
+        boolean release(INDArray a) {
+            String key = keys.get(a);
+            if (key == null || !released.add(a)) {
+                return false;
+            }
+            free.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(a);
+            return true;
+        }
+    }
+}
