@@ -1,0 +1,109 @@
+package io.github.ssm4j.dl4j.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * NetworkAdapter.update steps the updater blocks directly when no layer normalises its gradient, instead
+ * of DL4J's BaseMultiLayerUpdater.update (which rebuilds views for every parameter, the "external" path).
+ * Either way the parameters and the updater state after several steps must be exactly those of DL4J's own
+ * update — with L2 and weight decay, Adam and Nesterov momentum, a MultiLayerNetwork and a ComputationGraph,
+ * and with gradient normalisation (where the adapter takes DL4J's path itself).
+ */
+class UpdaterFastPathTest {
+    static Stream<Arguments> networks() {
+        return Stream.of(
+                Arguments.of("MLN, Adam, L2 + weight decay", (Supplier<Model>) () -> mln(GradientNormalization.None)),
+                Arguments.of("MLN, gradient clipping (DL4J's path)",
+                        (Supplier<Model>) () -> mln(GradientNormalization.ClipElementWiseAbsoluteValue)),
+                Arguments.of("ComputationGraph, Nesterovs", (Supplier<Model>) UpdaterFastPathTest::graph));
+    }
+
+    private static MultiLayerNetwork mln(GradientNormalization normalization) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(7)
+                .dataType(DataType.DOUBLE).updater(new Adam(1e-2)).l2(1e-3).weightDecay(1e-2)
+                .gradientNormalization(normalization).gradientNormalizationThreshold(0.5).list()
+                .layer(new DenseLayer.Builder().nIn(3).nOut(6).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(6).nOut(3)
+                        .activation(Activation.IDENTITY).build())
+                .build());
+        net.init();
+        return net;
+    }
+
+    private static ComputationGraph graph() {
+        ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(7)
+                .dataType(DataType.DOUBLE).updater(new Nesterovs(1e-2, 0.9)).graphBuilder().addInputs("x")
+                .setInputTypes(InputType.feedForward(3))
+                .addLayer("h", new DenseLayer.Builder().nOut(5).activation(Activation.SOFTPLUS).build(), "x")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(3)
+                        .activation(Activation.IDENTITY).build(), "h")
+                .setOutputs("out").build());
+        net.init();
+        return net;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void updateEqualsDl4jsOwn(String name, Supplier<Model> network) {
+        Model ours = network.get();
+        Model dl4j = network.get();
+        NetworkAdapter oursAdapter = NetworkAdapter.of(ours);
+        NetworkAdapter dl4jAdapter = NetworkAdapter.of(dl4j);
+        Nd4j.getRandom().setSeed(11);
+        for (int step = 0; step < 4; step++) {
+            Map<String, INDArray> gradients = new HashMap<>();
+            double scale = step + 1;
+            ours.paramTable().forEach((k, v) -> gradients.put(k, Nd4j.randn(DataType.DOUBLE, v.shape()).muli(scale)));
+
+            Gradient written = oursAdapter.writeGradients(gradients);
+            assertEquals(!name.contains("DL4J's path"), NetworkAdapter.blocksSeeTheGradientView(oursAdapter.updater(),
+                    oursAdapter.gradientsView()), name + ": which path the adapter takes");
+            oursAdapter.update(written);
+
+            // DL4J's own: BaseMultiLayerUpdater.update, then params −= update, as its SGD optimiser does
+            Gradient g = dl4jAdapter.writeGradients(gradients);
+            BaseMultiLayerUpdater<?> updater = (BaseMultiLayerUpdater<?>) (dl4j instanceof MultiLayerNetwork m
+                    ? m.getUpdater(true) : ((ComputationGraph) dl4j).getUpdater(true));
+            updater.update(g, dl4jAdapter.iterationCount(), dl4jAdapter.epochCount(), 1, LayerWorkspaceMgr.noWorkspaces());
+            dl4j.params().subi(dl4jAdapter.gradientsView().reshape(dl4j.params().shape()));
+            dl4jAdapter.setIterationCount(dl4jAdapter.iterationCount() + 1);
+
+            assertArrayEquals(dl4j.params().dup().data().asDouble(), ours.params().dup().data().asDouble(),
+                    name + ": parameters after step " + (step + 1));
+            assertArrayEquals(updater.getStateViewArray().dup().data().asDouble(),
+                    stateOf(ours).dup().data().asDouble(), name + ": updater state after step " + (step + 1));
+        }
+    }
+
+    private static INDArray stateOf(Model m) {
+        return m instanceof MultiLayerNetwork mln ? mln.getUpdater(true).getStateViewArray()
+                : ((ComputationGraph) m).getUpdater(true).getStateViewArray();
+    }
+}
