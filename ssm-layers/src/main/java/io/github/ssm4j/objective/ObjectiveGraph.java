@@ -2,6 +2,7 @@ package io.github.ssm4j.objective;
 
 import io.github.ssm4j.autodiff.internal.StaticShapes;
 import io.github.ssm4j.model.ScoreFunction;
+import io.github.ssm4j.objective.internal.ReplayCache;
 import io.github.ssm4j.objective.internal.ReplayProgram;
 import io.github.ssm4j.util.OffHeapCollector;
 import io.github.ssm4j.util.QuietSameDiff;
@@ -51,6 +52,8 @@ public final class ObjectiveGraph {
     /** Feed signatures whose execution could not be replayed, with the reason. */
     private final Map<String, String> notReplayable = new HashMap<>();
     private static final int MAX_PROGRAMS = 4;
+    /** Forward-only evaluations (held-out losses), replayed likewise. */
+    private final ReplayCache forward;
 
     private ObjectiveGraph(ScoreMatchingObjective objective, ScoreFunction model, SDVariable loss,
                            Map<String, SDVariable> terms, Map<String, SDVariable> rowTerms) {
@@ -60,6 +63,7 @@ public final class ObjectiveGraph {
         this.terms = terms;
         this.rowTerms = rowTerms;
         this.trainable = model.trainableVariables();
+        this.forward = new ReplayCache(model.sameDiff());
     }
 
     static ObjectiveGraph attach(ScoreMatchingObjective objective, ScoreFunction model) {
@@ -157,6 +161,8 @@ public final class ObjectiveGraph {
                     grads = r.getGradients();
                 }
                 accumulate(gradientSums, grads);
+            } else if (replay) {
+                values = forward.output(feed, outputs.toArray(new String[0]));
             } else {
                 values = model.sameDiff().output(feed, outputs.toArray(new String[0]));
             }

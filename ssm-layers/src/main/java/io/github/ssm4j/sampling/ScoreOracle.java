@@ -1,6 +1,7 @@
 package io.github.ssm4j.sampling;
 
 import io.github.ssm4j.model.ScoreFunction;
+import io.github.ssm4j.objective.internal.ReplayCache;
 import io.github.ssm4j.util.OffHeapCollector;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,9 +23,14 @@ public interface ScoreOracle {
      */
     INDArray score(INDArray x, double sigma);
 
-    /** A SameDiff score function (score network or energy model, conditional or not). */
+    /**
+     * A SameDiff score function (score network or energy model, conditional or not). Executions after the
+     * first for a batch shape replay a traced program (see {@code ReplayProgram}); the oracle is therefore
+     * for one thread.
+     */
     static ScoreOracle of(ScoreFunction model) {
         String score = model.score().name();
+        ReplayCache executions = new ReplayCache(model.sameDiff());
         return (x, sigma) -> {
             Map<String, INDArray> feed = new HashMap<>();
             feed.put(model.input().name(), x.castTo(model.dataType()));
@@ -33,7 +39,7 @@ public interface ScoreOracle {
                         : new long[] {x.size(0), 1};
                 feed.put(model.noiseLevel().name(), Nd4j.valueArrayOf(shape, sigma, model.dataType()));
             }
-            INDArray s = model.sameDiff().output(feed, score).get(score);
+            INDArray s = executions.output(feed, score).get(score).dup(); // the program's array is reused
             OffHeapCollector.afterExecution();
             return s;
         };

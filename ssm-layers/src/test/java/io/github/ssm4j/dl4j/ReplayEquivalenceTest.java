@@ -102,6 +102,34 @@ class ReplayEquivalenceTest {
         }
     }
 
+    /**
+     * Forward-only evaluations (held-out losses) and the samplers' score oracle replay too: equal bit for bit
+     * to SameDiff's own output on the same graph.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void forwardReplayAndScoreOracleEqualSameDiff(String name, Supplier<Model> network, int d,
+                                                  ScoreMatchingObjective objective, EnergyHead head) {
+        ScoreMatchingTrainer trainer = ScoreMatchingTrainer.builder(network.get()).objective(objective)
+                .energyHead(head).seed(4).build();
+        ObjectiveGraph graph = trainer.graph();
+        io.github.ssm4j.sampling.ScoreOracle oracle = io.github.ssm4j.sampling.ScoreOracle.of(trainer.scoreFunction());
+        String score = trainer.scoreFunction().score().name();
+        String input = trainer.scoreFunction().input().name();
+        for (int round = 0; round < 3; round++) {
+            INDArray x = Nd4j.randn(DataType.DOUBLE, 5, d).muli(1 + round);
+            RandomDraws draws = trainer.drawsForStep(x, 20 + round);
+            ObjectiveEvaluation replayed = graph.setReplay(true).evaluate(x, null, draws, false);
+            ObjectiveEvaluation reference = graph.setReplay(false).evaluate(x, null, draws, false);
+            assertEquals(reference.loss(), replayed.loss(), 0.0, name + ": forward loss, round " + round);
+            assertEquals(reference.terms(), replayed.terms(), name + ": forward terms, round " + round);
+
+            INDArray fromOracle = oracle.score(x, 0.0);
+            INDArray direct = trainer.scoreFunction().sameDiff().output(Map.of(input, x), score).get(score);
+            assertTrue(java.util.Arrays.equals(flat(direct), flat(fromOracle)), name + ": score oracle, round " + round);
+        }
+    }
+
     private static double[] flat(INDArray a) {
         return a.dup('c').reshape(-1).toDoubleVector();
     }

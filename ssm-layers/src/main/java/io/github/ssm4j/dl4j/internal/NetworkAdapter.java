@@ -139,6 +139,22 @@ public abstract class NetworkAdapter {
      * order, offset — applied to the gradient buffer gives it, for layers and parameterised vertices alike.
      */
     private INDArray gradientView(String key, INDArray flatGradients) {
+        if (cachedFor != flatGradients) {       // views are fixed while the flattened array is the same object
+            cachedViews.clear();
+            cachedFor = flatGradients;
+        }
+        INDArray cached = cachedViews.get(key);
+        if (cached == null) {
+            cached = newGradientView(key, flatGradients);
+            cachedViews.put(key, cached);
+        }
+        return cached;
+    }
+
+    private final Map<String, INDArray> cachedViews = new java.util.HashMap<>();
+    private INDArray cachedFor;
+
+    private INDArray newGradientView(String key, INDArray flatGradients) {
         INDArray param = parameter(key);
         if (param == null) {
             throw new IllegalStateException("The network has no parameter '" + key + "'");
