@@ -42,11 +42,24 @@ def read_classpath(path):
         return f.read().strip()
 
 
+def native_extension(classpath):
+    """The ND4J native build on the classpath ("-onednn-avx2" for nd4j-native-...-linux-x86_64-onednn-avx2.jar,
+    "" for the generic one). JavaCPP loads that build only when told so by a system property."""
+    for entry in classpath.split(";"):
+        m = re.match(r"nd4j-native-.*-(?:linux|macosx|windows)-(?:x86_64|arm64)((?:-[a-z0-9]+)*)\.jar$",
+                     os.path.basename(entry))
+        if m:
+            return m.group(1)
+    return ""
+
+
 def kernel_json(jar, classpath, java="java"):
-    """The kernelspec of rapaio-jupyter-kernel's own installer, with the project's classpath in RJK_CLASSPATH."""
+    """The kernelspec of rapaio-jupyter-kernel's own installer, with the project's classpath in RJK_CLASSPATH
+    and the JavaCPP property that selects the project's ND4J native build (the kernel runs cells in its JVM)."""
     version = re.sub(r".*rapaio-jupyter-kernel-(.*)\.jar$", r"\1", jar)
+    extension = "-Dorg.bytedeco.javacpp.platform.extension=" + native_extension(classpath)
     return {
-        "argv": [java, "-jar", jar, "{connection_file}"],
+        "argv": [java, extension, "-jar", jar, "{connection_file}"],
         "display_name": "Java (ssm4j, rjk %s)" % version,
         "language": "java",
         "interrupt_mode": "message",

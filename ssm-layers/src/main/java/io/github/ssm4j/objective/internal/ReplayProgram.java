@@ -88,6 +88,9 @@ public final class ReplayProgram {
         }
     }
 
+    /** {@code -Dssm4j.replay.profile=true}: time every op by name (see {@link OpProfile}). */
+    private static final boolean PROFILE = Boolean.getBoolean("ssm4j.replay.profile");
+
     private final SameDiff graph;
     private final List<Step> steps;
     private final List<Placeholder> placeholders;
@@ -343,10 +346,14 @@ public final class ReplayProgram {
             if (step.scalarInput != null) {
                 ((ScalarOp) step.op).setScalar(resolve(step.scalarInput));
             }
+            long start = PROFILE ? System.nanoTime() : 0;
             if (step.op instanceof CustomOp custom) {
                 Nd4j.exec(custom, step.context);
             } else {
                 Nd4j.exec((Op) step.op, step.context);
+            }
+            if (PROFILE) {
+                OpProfile.record(step.op.opName(), System.nanoTime() - start);
             }
         }
         Map<String, INDArray> out = new LinkedHashMap<>();
