@@ -48,7 +48,7 @@ public final class LeNetEbmRecipe implements Recipe {
 
     @Override
     public String expectedRunTime() {
-        return "≈ 3 s per step of 64: 300 steps ≈ 15–18 min";
+        return "≈ 2 s per step of 64: 300 steps ≈ 10 min, then ≈ 6 min of Langevin sampling";
     }
 
     @Override
