@@ -148,12 +148,17 @@ public final class ScoreMatchingTrainer {
         return step(x, drawsForStep(x, network.iterationCount()));
     }
 
-    /** One step with explicit projections or noise (deterministic training, tests, comparisons). */
+    /**
+     * One step with explicit projections or noise (deterministic training, tests, comparisons). The
+     * gradients in the returned evaluation are arrays the trainer reuses at the next step: copy them to keep
+     * them ({@link #evaluate} returns copies).
+     */
     public ObjectiveEvaluation step(INDArray x, RandomDraws draws) {
         int iteration = network.iterationCount();
         ObjectiveEvaluation e;
         try {
-            e = evaluate(x, draws, true);
+            translation.pullParameters();
+            e = byNetworkKeys(graph.evaluateForStep(x, null, draws));
         } catch (ArithmeticException ex) {
             throw new ArithmeticException("Step " + (iteration + 1) + " (epoch " + network.epochCount() + "): "
                     + ex.getMessage() + ". Training stopped; the weights are those after step " + iteration);
@@ -187,7 +192,14 @@ public final class ScoreMatchingTrainer {
      */
     public ObjectiveEvaluation evaluate(INDArray x, RandomDraws draws, boolean withGradients) {
         translation.pullParameters();
-        ObjectiveEvaluation e = graph.evaluate(x, null, draws, withGradients);
+        return byNetworkKeys(graph.evaluate(x, null, draws, withGradients));
+    }
+
+    /** The evaluation with gradients keyed by the network's parameter keys instead of graph variable names. */
+    private ObjectiveEvaluation byNetworkKeys(ObjectiveEvaluation e) {
+        if (e.gradients() == null) {
+            return e;
+        }
         Map<String, INDArray> byKey = new LinkedHashMap<>();
         e.gradients().forEach((k, v) -> byKey.put(networkKeys.get(k), v));
         return new ObjectiveEvaluation(e.loss(), e.terms(), byKey);

@@ -59,11 +59,14 @@ public final class GraphTrainer {
         return step(x, graph.draw(x, rng));
     }
 
-    /** One step with explicit randomness. */
+    /**
+     * One step with explicit randomness. The gradients in the returned evaluation are arrays the graph
+     * reuses at the next step ({@link ObjectiveGraph#evaluateForStep}): copy them to keep them.
+     */
     public ObjectiveEvaluation step(INDArray x, RandomDraws draws) {
         ObjectiveEvaluation e;
         try {
-            e = graph.evaluate(x, null, draws, true);
+            e = graph.evaluateForStep(x, null, draws);
         } catch (ArithmeticException ex) {
             throw new ArithmeticException("Step " + iteration + ": " + ex.getMessage());
         }

@@ -47,6 +47,40 @@ class RecycledArraysTest {
         }
     }
 
+    /**
+     * evaluateForStep (what the trainers use) gives evaluate's values, in arrays it reuses: the second call's
+     * gradients are the same objects as the first's, overwritten with the new values — including for ISM,
+     * whose batch is evaluated in several chunks and summed.
+     */
+    @Test
+    void evaluateForStepEqualsEvaluateAndReusesItsArrays() {
+        for (ScoreMatchingObjective o : new ScoreMatchingObjective[] {
+                SlicedScoreMatching.varianceReduced(Projection.RADEMACHER), ImplicitScoreMatching.exact(),
+                DenoisingScoreMatching.withSigma(0.3)}) {
+            ObjectiveGraph graph = o.attach(TestModels.softplusEnergy(3, 7, 5));
+            INDArray x1 = TestModels.randn(1, DataType.DOUBLE, 5, 3);
+            INDArray x2 = TestModels.randn(2, DataType.DOUBLE, 5, 3);
+            RandomDraws d1 = graph.draw(x1, new SplittableRandom(3));
+            RandomDraws d2 = graph.draw(x2, new SplittableRandom(4));
+            for (int round = 0; round < 3; round++) {          // SameDiff, traced, replayed
+                ObjectiveEvaluation first = graph.evaluateForStep(x1, null, d1);
+                ObjectiveEvaluation expected1 = graph.evaluate(x1, d1);
+                assertEquals(expected1.loss(), first.loss(), 0.0, o.name());
+                Map<String, INDArray> firstArrays = new java.util.HashMap<>(first.gradients());
+                for (Map.Entry<String, INDArray> g : expected1.gradients().entrySet()) {
+                    assertEquals(g.getValue(), first.gradients().get(g.getKey()), o.name() + " " + g.getKey());
+                }
+                ObjectiveEvaluation second = graph.evaluateForStep(x2, null, d2);
+                ObjectiveEvaluation expected2 = graph.evaluate(x2, d2);
+                for (Map.Entry<String, INDArray> g : expected2.gradients().entrySet()) {
+                    assertEquals(g.getValue(), second.gradients().get(g.getKey()), o.name() + " " + g.getKey());
+                    org.junit.jupiter.api.Assertions.assertSame(firstArrays.get(g.getKey()),
+                            second.gradients().get(g.getKey()), o.name() + ": the step gradients are reused");
+                }
+            }
+        }
+    }
+
     private static Map<String, INDArray> copy(Map<String, INDArray> m) {
         Map<String, INDArray> c = new java.util.HashMap<>();
         m.forEach((k, v) -> c.put(k, v.dup()));
