@@ -47,11 +47,8 @@ public final class ObjectiveGraph {
     private final Map<String, SDVariable> terms;
     private final Map<String, SDVariable> rowTerms;
     private final List<String> trainable;
-    /** Replay programs by feed signature (a few batch shapes: full batches, the last partial one, chunks). */
-    private final Map<String, ReplayProgram> programs = new LinkedHashMap<>(8, 0.75f, true);
-    /** Feed signatures whose execution could not be replayed, with the reason. */
-    private final Map<String, String> notReplayable = new HashMap<>();
-    private static final int MAX_PROGRAMS = 4;
+    /** Gradient evaluations, replayed by feed signature. */
+    private final ReplayCache gradientPrograms;
     /** Forward-only evaluations (held-out losses), replayed likewise. */
     private final ReplayCache forward;
 
@@ -64,6 +61,7 @@ public final class ObjectiveGraph {
         this.rowTerms = rowTerms;
         this.trainable = model.trainableVariables();
         this.forward = new ReplayCache(model.sameDiff());
+        this.gradientPrograms = new ReplayCache(model.sameDiff());
     }
 
     static ObjectiveGraph attach(ScoreMatchingObjective objective, ScoreFunction model) {
@@ -164,15 +162,16 @@ public final class ObjectiveGraph {
             Map<String, INDArray> values;
             if (gradients) {
                 Map<String, INDArray> grads;
-                ReplayProgram program = replay ? programs.get(ReplayProgram.signature(feed)) : null;
+                String key = ReplayProgram.signature(feed);
+                ReplayProgram program = replay ? gradientPrograms.program(key) : null;
                 if (program != null) {
                     values = program.run(feed);
                     grads = new HashMap<>();
-                    for (String name : trainable) {
-                        grads.put(name, values.get(gradientName(name)));
+                    for (Map.Entry<String, String> g : gradientNames().entrySet()) {
+                        grads.put(g.getKey(), values.get(g.getValue()));
                     }
                 } else {
-                    OutAndGrad r = sameDiffGradients(feed, outputs);
+                    OutAndGrad r = sameDiffGradients(key, feed, outputs);
                     values = r.getOutputs();
                     grads = r.getGradients();
                 }
@@ -199,50 +198,48 @@ public final class ObjectiveGraph {
      * One gradient evaluation by SameDiff's session; the first for a feed signature is traced and, where it
      * can be, compiled into the replay program later evaluations of that signature run.
      */
-    private OutAndGrad sameDiffGradients(Map<String, INDArray> feed, List<String> outputs) {
+    private OutAndGrad sameDiffGradients(String key, Map<String, INDArray> feed, List<String> outputs) {
         RecyclingMemMgr arrays = gradientArrays();
         if (arrays != null) {
             arrays.recycle(); // what the last evaluation returned was copied out (accumulate)
         }
         SameDiff sd = model.sameDiff();
-        String signature = ReplayProgram.signature(feed);
-        if (!replay || notReplayable.containsKey(signature) || sd.getFunction("grad") == null) {
+        java.util.function.Supplier<OutAndGrad> execution =
+                () -> QuietSameDiff.call(() -> sd.calculateGradientsAndOutputs(feed, outputs, trainable));
+        if (!replay || sd.getFunction("grad") == null) {
             // the first call creates the gradient function; tracing starts with the second
-            return QuietSameDiff.call(() -> sd.calculateGradientsAndOutputs(feed, outputs, trainable));
+            return execution.get();
         }
         List<String> requested = new ArrayList<>(outputs);
-        trainable.forEach(name -> requested.add(gradientName(name)));
-        ReplayProgram.Traced<OutAndGrad> traced = ReplayProgram.trace(sd, feed, requested,
-                () -> QuietSameDiff.call(() -> sd.calculateGradientsAndOutputs(feed, outputs, trainable)));
-        if (traced.program().isPresent()) {
-            if (programs.size() >= MAX_PROGRAMS) {
-                programs.remove(programs.keySet().iterator().next());
-            }
-            programs.put(signature, traced.program().get());
-        } else {
-            notReplayable.put(signature, traced.whyNot());
-        }
-        return traced.result();
+        requested.addAll(gradientNames().values());
+        return gradientPrograms.execute(key, feed, requested, execution);
     }
 
-    private String gradientName(String variable) {
-        SDVariable g = model.sameDiff().getVariable(variable).getGradient();
-        if (g == null) {
-            throw new IllegalStateException("Trainable variable '" + variable + "' does not influence the "
-                    + objective.name() + " loss, so it would get no gradient; remove it or make it a constant");
+    /** Trainable variable → its gradient's name in the gradient function (once that exists). */
+    private Map<String, String> gradientNames() {
+        if (gradientNames == null) {
+            Map<String, String> names = new LinkedHashMap<>();
+            for (String variable : trainable) {
+                SDVariable g = model.sameDiff().getVariable(variable).getGradient();
+                if (g == null) {
+                    throw new IllegalStateException("Trainable variable '" + variable + "' does not influence the "
+                            + objective.name() + " loss, so it would get no gradient; remove it or make it a constant");
+                }
+                names.put(variable, g.name());
+            }
+            gradientNames = names;
         }
-        return g.name();
+        return gradientNames;
     }
+
+    private Map<String, String> gradientNames;
 
     /**
-     * How gradient evaluations run: "replay" once a program has been compiled, "SameDiff" before that or
-     * when replay is off, or "SameDiff (not replayable: reason)".
+     * How gradient evaluations run: "replay (N ops)" once a program has been compiled, "SameDiff" before
+     * that or when replay is off, or "SameDiff (not replayable: reason)".
      */
     public String executionMode() {
-        if (!notReplayable.isEmpty()) {
-            return "SameDiff (not replayable: " + notReplayable.values().iterator().next() + ")";
-        }
-        return programs.isEmpty() ? "SameDiff" : "replay (" + programs.values().iterator().next().size() + " ops)";
+        return gradientPrograms.mode();
     }
 
     private boolean replay = !"false".equalsIgnoreCase(System.getProperty("ssm4j.replay", "true"));

@@ -4,14 +4,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Forward executions ({@code SameDiff.output}) of one graph through {@link ReplayProgram}s: the first
- * execution for a feed signature and set of outputs runs in SameDiff and is traced; later ones replay it.
- * Not thread-safe (one per sampler or evaluator). The arrays returned belong to the program and are
- * overwritten by its next run: copy what is kept.
+ * Executions of one graph through {@link ReplayProgram}s, keyed by the feed's signature and what is
+ * computed: the first execution for a key runs in SameDiff and is traced; later ones replay it. Keys whose
+ * execution cannot be replayed stay on SameDiff. A few programs are kept (full batches, the last partial
+ * one, chunks), least recently used dropped first. Not thread-safe (one per sampler, evaluator or
+ * gradient path). The arrays a program returns belong to it and are overwritten by its next run.
  */
 public final class ReplayCache {
     private static final int MAX_PROGRAMS = 4;
@@ -23,18 +25,33 @@ public final class ReplayCache {
         this.graph = graph;
     }
 
+    /** The key of an execution of {@code outputs} on {@code feed}. */
+    public static String key(Map<String, INDArray> feed, List<String> outputs) {
+        return ReplayProgram.signature(feed) + String.join(",", outputs);
+    }
+
     /** The values of {@code outputs} for {@code feed}, as {@code SameDiff.output} computes them. */
     public Map<String, INDArray> output(Map<String, INDArray> feed, String... outputs) {
-        String key = ReplayProgram.signature(feed) + String.join(",", outputs);
-        ReplayProgram program = programs.get(key);
-        if (program != null) {
-            return program.run(feed);
-        }
+        List<String> requested = List.of(outputs);
+        ReplayProgram program = programs.get(key(feed, requested));
+        return program != null ? program.run(feed)
+                : execute(key(feed, requested), feed, requested, () -> graph.output(feed, outputs));
+    }
+
+    /** The program compiled for {@code key}, or null (none yet, or not replayable). */
+    public ReplayProgram program(String key) {
+        return programs.get(key);
+    }
+
+    /**
+     * Runs {@code execution} (one SameDiff execution computing {@code requested} from {@code feed}), traced
+     * unless this key was found not replayable before, and keeps the program compiled from it.
+     */
+    public <T> T execute(String key, Map<String, INDArray> feed, List<String> requested, Supplier<T> execution) {
         if (notReplayable.containsKey(key)) {
-            return graph.output(feed, outputs);
+            return execution.get();
         }
-        ReplayProgram.Traced<Map<String, INDArray>> traced = ReplayProgram.trace(graph, feed, List.of(outputs),
-                () -> graph.output(feed, outputs));
+        ReplayProgram.Traced<T> traced = ReplayProgram.trace(graph, feed, requested, execution);
         if (traced.program().isPresent()) {
             if (programs.size() >= MAX_PROGRAMS) {
                 programs.remove(programs.keySet().iterator().next());
@@ -46,11 +63,11 @@ public final class ReplayCache {
         return traced.result();
     }
 
-    /** "replay" once a program exists, else "SameDiff", with the reason where replay was refused. */
+    /** "replay (N ops)" once a program exists, else "SameDiff", with the reason where replay was refused. */
     public String mode() {
         if (!notReplayable.isEmpty()) {
             return "SameDiff (not replayable: " + notReplayable.values().iterator().next() + ")";
         }
-        return programs.isEmpty() ? "SameDiff" : "replay";
+        return programs.isEmpty() ? "SameDiff" : "replay (" + programs.values().iterator().next().size() + " ops)";
     }
 }

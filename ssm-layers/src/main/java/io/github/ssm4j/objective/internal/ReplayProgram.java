@@ -52,22 +52,35 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ReplayProgram {
     /** Where an op input comes from on each run. */
     private sealed interface Source permits Buffer, Placeholder, Variable, Fixed {
+        INDArray array(SameDiff graph);
     }
 
     /** The output buffer of an earlier op. */
     private record Buffer(INDArray array) implements Source {
+        public INDArray array(SameDiff graph) {
+            return array;
+        }
     }
 
     /** A placeholder: copied into {@code array} at the start of every run. */
     private record Placeholder(String name, INDArray array) implements Source {
+        public INDArray array(SameDiff graph) {
+            return array;
+        }
     }
 
     /** A trainable variable: looked up on every run (the trainer may update it in place or replace it). */
     private record Variable(String name) implements Source {
+        public INDArray array(SameDiff graph) {
+            return graph.getArrForVarName(name);
+        }
     }
 
     /** A constant array of the graph, or a constant made here. */
     private record Fixed(INDArray array) implements Source {
+        public INDArray array(SameDiff graph) {
+            return array;
+        }
     }
 
     /** One op of the program. */
@@ -362,16 +375,7 @@ public final class ReplayProgram {
     }
 
     private INDArray resolve(Source s) {
-        if (s instanceof Buffer b) {
-            return b.array();
-        }
-        if (s instanceof Placeholder p) {
-            return p.array();
-        }
-        if (s instanceof Fixed f) {
-            return f.array();
-        }
-        return graph.getArrForVarName(((Variable) s).name());
+        return s.array(graph);
     }
 
     /** Ops in the program (Identity pass-throughs are not ops here). */
