@@ -12,7 +12,11 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -23,14 +27,23 @@ import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * {@code ncsn-lite}: a small convolutional noise-conditional score network s(x, σ) in the spirit of Song and
- * Ermon (NeurIPS 2019) sized for 2 cores — three 3×3 convolutions (32, 32 channels, softplus) each followed
- * by FiLM conditioning on log σ, a 3×3 convolution back to the image's channels, and division by σ
- * ("Improved techniques", 2020). Trained by σ²-weighted denoising score matching over a geometric
- * schedule from 1 to 0.01 and sampled by annealed Langevin dynamics. Flat inputs of H·W pixels (digits
- * 8×8, MNIST 28×28) are reshaped to 1×H×W inside the network; the output is flat again, shaped like x.
+ * Ermon (NeurIPS 2019) sized for 2 cores — 3×3 convolutions (32 channels, softplus) each followed by FiLM
+ * conditioning on log σ, a 3×3 convolution back to the image's channels, and division by σ ("Improved
+ * techniques", 2020). Trained by σ²-weighted denoising score matching over a geometric schedule from 1 to
+ * 0.01 and sampled by annealed Langevin dynamics. Flat inputs of H·W pixels (digits 8×8, MNIST 28×28) are
+ * reshaped to 1×H×W inside the network; the output is flat again, shaped like x.
+ *
+ * <p>The score at a pixel must see the whole image for samples to be digits rather than strokes: three
+ * convolutions see 9×9 pixels, which covers digits 8×8 but gave stroke fragments on 28×28 MNIST
+ * (docs/RESULTS.md). Larger images therefore go through a small U-shape (see {@link #uShaped}) whose
+ * coarsest level sees the whole image. (Dilated convolutions would widen the view at full resolution, but
+ * the oneDNN build of libnd4j M2.1 — the fast one for convolutions — fails on them: "could not create a
+ * descriptor for a dilated convolution forward propagation primitive".)
  */
 public final class NcsnLiteRecipe implements Recipe {
     private static final int WIDTH = 32;
+    /** The side the plain network's receptive field covers: three 3×3 convolutions and the 3×3 head. */
+    static final int PLAIN_FIELD = 9;
     private static final double[] SIGMAS = DenoisingScoreMatching.geometricSchedule(1.0, 0.01, 10);
 
     @Override
@@ -40,7 +53,7 @@ public final class NcsnLiteRecipe implements Recipe {
 
     @Override
     public String description() {
-        return "noise-conditional conv score network s(x, σ): 3 × (3×3 conv + FiLM on log σ), output / σ";
+        return "noise-conditional conv score network s(x, σ): 3×3 convs + FiLM on log σ (a small U-shape above 9×9), output / σ";
     }
 
     @Override
@@ -100,19 +113,62 @@ public final class NcsnLiteRecipe implements Recipe {
                 .addInputs("x", "sigma")
                 .setInputTypes(InputType.feedForward((long) side * side), InputType.feedForward(1))
                 .addVertex("image", new PreprocessorVertex(new FeedForwardToCnnPreProcessor(side, side, 1)), "x");
-        String previous = "image";
-        for (int i = 1; i <= 3; i++) {
-            g.addLayer("conv" + i, new ConvolutionLayer.Builder(3, 3).nOut(WIDTH).activation(Activation.SOFTPLUS)
-                    .build(), previous);
-            g.addVertex("film" + i, SigmaFiLMVertex.builder().channels(WIDTH).build(), "conv" + i, "sigma");
-            previous = "film" + i;
-        }
-        g.addLayer("head", new ConvolutionLayer.Builder(3, 3).nOut(1).activation(Activation.IDENTITY).build(), previous)
+        String features = side <= PLAIN_FIELD ? plain(g) : uShaped(g, side);
+        g.addLayer("head", new ConvolutionLayer.Builder(3, 3).nOut(1).activation(Activation.IDENTITY).build(), features)
                 .addVertex("scaled", new DivideBySigmaVertex(), "head", "sigma")
                 .addVertex("score", new PreprocessorVertex(new CnnToFeedForwardPreProcessor(side, side, 1)), "scaled")
                 .setOutputs("score");
         ComputationGraph net = new ComputationGraph(g.build());
         net.init();
         return net;
+    }
+
+    /** Three conditioned convolutions at full resolution; with the head they see 9×9 pixels. */
+    private static String plain(ComputationGraphConfiguration.GraphBuilder g) {
+        String previous = "image";
+        for (int i = 1; i <= 3; i++) {
+            previous = conditionedConv(g, "conv" + i, previous, 3);
+        }
+        return previous;
+    }
+
+    /**
+     * A small U-shape for images larger than 9×9: a conditioned convolution at side and at side/2 (2×2
+     * average pooling down), two at side/4 whose kernels span that whole level, then nearest-neighbour
+     * up-sampling, each level's encoder output added back, and a conditioned convolution per level. Every
+     * output pixel sees every input pixel (through the coarsest level); the cost is about that of three
+     * full-resolution convolutions.
+     */
+    private static String uShaped(ComputationGraphConfiguration.GraphBuilder g, int side) {
+        if (side % 4 != 0) {
+            throw new IllegalArgumentException("ncsn-lite halves images larger than " + PLAIN_FIELD + "×"
+                    + PLAIN_FIELD + " twice, so their side must be divisible by 4; got " + side + "×" + side);
+        }
+        String enc1 = conditionedConv(g, "enc1", "image", 3);
+        g.addLayer("down1", avgPool(), enc1);
+        String enc2 = conditionedConv(g, "enc2", "down1", 3);
+        g.addLayer("down2", avgPool(), enc2);
+        // two layers of an odd kernel k ≥ side/4 connect any two cells of the coarsest level: 2·(k−1)/2 ≥ side/4 − 1
+        int coarse = side / 4;
+        int k = coarse % 2 == 1 ? coarse : coarse + 1;
+        String mid = conditionedConv(g, "mid2", conditionedConv(g, "mid1", "down2", k), k);
+        g.addLayer("up2", new Upsampling2D.Builder(2).build(), mid)
+                .addVertex("skip2", new ElementWiseVertex(ElementWiseVertex.Op.Add), "up2", enc2);
+        String dec2 = conditionedConv(g, "dec2", "skip2", 3);
+        g.addLayer("up1", new Upsampling2D.Builder(2).build(), dec2)
+                .addVertex("skip1", new ElementWiseVertex(ElementWiseVertex.Op.Add), "up1", enc1);
+        return conditionedConv(g, "dec1", "skip1", 3);
+    }
+
+    /** A k×k softplus convolution to {@link #WIDTH} channels, then FiLM on log σ; returns the FiLM vertex. */
+    private static String conditionedConv(ComputationGraphConfiguration.GraphBuilder g, String name, String input,
+                                          int k) {
+        g.addLayer(name, new ConvolutionLayer.Builder(k, k).nOut(WIDTH).activation(Activation.SOFTPLUS).build(), input)
+                .addVertex(name + "-film", SigmaFiLMVertex.builder().channels(WIDTH).build(), name, "sigma");
+        return name + "-film";
+    }
+
+    private static SubsamplingLayer avgPool() {
+        return new SubsamplingLayer.Builder(PoolingType.AVG).kernelSize(2, 2).stride(2, 2).build();
     }
 }
