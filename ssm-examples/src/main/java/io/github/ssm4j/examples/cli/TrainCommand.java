@@ -62,15 +62,24 @@ final class TrainCommand implements Callable<Integer> {
             description = "ND4J threads (0: leave ND4J's default; on 2 sibling cores 1 is often fastest)")
     int threads;
 
+    @Option(names = "--held-out", paramLabel = "N", defaultValue = "0",
+            description = "image datasets: test images the held-out objective is averaged over (default: all)")
+    int heldOut;
+
+    @Option(names = "--langevin-steps", paramLabel = "N", defaultValue = "0",
+            description = "image datasets: Langevin steps of the closing samples, per noise level when annealing "
+                    + "(default: 100 per level, or 1000)")
+    int langevinSteps;
+
     @Override
     public Integer call() {
         if (steps != null && epochs != null) {
             throw new IllegalArgumentException("give --steps or --epochs, not both");
         }
         if ((steps != null && steps < 1) || (epochs != null && epochs < 1) || batchSize < 1 || samples < batchSize
-                || !(learningRate > 0) || threads < 0) {
+                || !(learningRate > 0) || threads < 0 || heldOut < 0 || langevinSteps < 0) {
             throw new IllegalArgumentException("need --steps ≥ 1 or --epochs ≥ 1, --batch-size ≥ 1, "
-                    + "--samples ≥ --batch-size, --lr > 0 and --threads ≥ 0");
+                    + "--samples ≥ --batch-size, --lr > 0, --threads ≥ 0, --held-out ≥ 0 and --langevin-steps ≥ 0");
         }
         if (threads > 0) {
             Nd4j.getEnvironment().setMaxMasterThreads(threads);
@@ -90,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
             LabeledData train = set.load(Split.TRAIN, options);
             new ImageRun(new ImageRun.Config(recipe, train, set.load(Split.TEST, options),
                     chosen, totalSteps(train.size()), batchSize, learningRate,
-                    seed, output), System.out).run();
+                    seed, output, heldOut, langevinSteps), System.out).run();
             return 0;
         }
         ToyRun.Config config = new ToyRun.Config(recipe, Datasets.toy(data), chosen,

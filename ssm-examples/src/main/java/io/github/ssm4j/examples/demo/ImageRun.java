@@ -33,9 +33,22 @@ import org.nd4j.linalg.learning.config.Adam;
  * data, the loss curve, a checkpoint and a run summary.
  */
 public final class ImageRun {
-    /** What to run. */
+    /**
+     * What to run.
+     *
+     * @param heldOutExamples how many test images the held-out objective is averaged over (0: all of them)
+     * @param langevinSteps Langevin steps per noise level when annealing, in all otherwise (0: 100 per level
+     *                      when annealing, 1000 otherwise)
+     */
     public record Config(Recipe recipe, LabeledData train, LabeledData test, ScoreMatchingObjective objective,
-                         int steps, int batchSize, double learningRate, long seed, Path outputDirectory) {
+                         int steps, int batchSize, double learningRate, long seed, Path outputDirectory,
+                         int heldOutExamples, int langevinSteps) {
+        public Config {
+            if (heldOutExamples < 0 || langevinSteps < 0) {
+                throw new IllegalArgumentException("held-out examples and Langevin steps must be ≥ 0 (0: the "
+                        + "default), got " + heldOutExamples + " and " + langevinSteps);
+            }
+        }
     }
 
     /** What came out. */
@@ -81,7 +94,11 @@ public final class ImageRun {
             trainer = b.build();
             trainer.fitToStep(batches, c.steps());
         }
-        INDArray test = transform.apply(flat(c.test().features()), testNoiseSeed(c.seed()));
+        INDArray testPixels = flat(c.test().features());
+        if (c.heldOutExamples() > 0 && c.heldOutExamples() < testPixels.size(0)) {
+            testPixels = testPixels.get(NDArrayIndex.interval(0, c.heldOutExamples()), NDArrayIndex.all());
+        }
+        INDArray test = transform.apply(testPixels, testNoiseSeed(c.seed()));
         ObjectiveEvaluation held = trainer.evaluate(new ArrayDataSetIterator(test, test, List.of(), c.batchSize(), null));
         out.printf("Held-out %s loss %.5g %s%n", c.objective().name(), held.loss(), held.terms());
         LogLikelihood likelihood = null;
@@ -91,7 +108,7 @@ public final class ImageRun {
         }
         Path samples = drawSamples(trainer.scoreFunction(), net, pixels, transform);
         Path loss = history.draw(c.outputDirectory().resolve("loss.png"), c.objective().name());
-        Path summary = writeSummary(held, history.steps(), likelihood, transform);
+        Path summary = writeSummary(held, test.size(0), history.steps(), likelihood, transform);
         Path checkpoint = ScoreMatchingTrainer.latestCheckpoint(checkpoints);
         out.println("Pictures: " + samples + ", " + loss + "; checkpoint: " + checkpoint + "; summary: " + summary);
         return new Result(held.loss(), history.steps(), List.of(samples, loss), checkpoint, summary);
@@ -123,11 +140,12 @@ public final class ImageRun {
             // chains start from uniform pixels, carried into the space the model was trained in, and come back
             INDArray start = transform.apply(Nd4j.rand(DataType.FLOAT, SHOWN, d), c.seed()).castTo(DataType.FLOAT);
             if (sigmas != null) {
-                out.printf("Sampling %d images by annealed Langevin over %d noise levels…%n", SHOWN, sigmas.length);
-                samples = transform.invert(langevin.annealed(start, sigmas, 2e-5, 100));
+                out.printf("Sampling %d images by annealed Langevin over %d noise levels, %d steps per level…%n",
+                        SHOWN, sigmas.length, stepsOr(100));
+                samples = transform.invert(langevin.annealed(start, sigmas, 2e-5, stepsOr(100)));
             } else {
-                out.printf("Sampling %d images by Langevin dynamics…%n", SHOWN);
-                samples = transform.invert(langevin.sample(start, 1e-4, 1000));
+                out.printf("Sampling %d images by %d steps of Langevin dynamics…%n", SHOWN, stepsOr(1000));
+                samples = transform.invert(langevin.sample(start, 1e-4, stepsOr(1000)));
             }
         }
         double[][] shown = data.get(NDArrayIndex.interval(0, Math.min(SHOWN, data.size(0))), NDArrayIndex.all())
@@ -139,7 +157,11 @@ public final class ImageRun {
                         1, side, side, 0, 1, zoom));
     }
 
-    private Path writeSummary(ObjectiveEvaluation held, int steps, LogLikelihood likelihood, DataTransform transform) {
+    private int stepsOr(int byDefault) {
+        return c.langevinSteps() > 0 ? c.langevinSteps() : byDefault;
+    }
+
+    private Path writeSummary(ObjectiveEvaluation held, long heldOutExamples, int steps, LogLikelihood likelihood, DataTransform transform) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("model", c.recipe().name());
         s.put("dataset", c.train().name());
@@ -149,6 +171,7 @@ public final class ImageRun {
         s.put("batchSize", c.batchSize());
         s.put("learningRate", c.learningRate());
         s.put("seed", c.seed());
+        s.put("heldOutExamples", heldOutExamples);
         s.put("heldOutLoss", held.loss());
         s.put("heldOutTerms", held.terms());
         if (likelihood != null) {

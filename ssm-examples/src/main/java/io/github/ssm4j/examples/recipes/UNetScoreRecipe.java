@@ -1,9 +1,9 @@
 package io.github.ssm4j.examples.recipes;
 
 import io.github.ssm4j.dl4j.EnergyHead;
-import io.github.ssm4j.objective.Projection;
+import io.github.ssm4j.dl4j.conditional.DivideBySigmaVertex;
+import io.github.ssm4j.objective.DenoisingScoreMatching;
 import io.github.ssm4j.objective.ScoreMatchingObjective;
-import io.github.ssm4j.objective.SlicedScoreMatching;
 import java.util.Arrays;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -20,10 +20,18 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
- * {@code unet-score}: DL4J zoo's UNet (31 M parameters) as a score network for 28×28 images. UNet needs sides
- * divisible by 16, so the flat image is reshaped to 1×28×28 and zero-padded to 32×32 in front of the zoo
- * graph, and the output is cropped back and flattened; the zoo's sigmoid output (a segmentation mask) is
- * replaced by an identity output, since a score takes any real value. Trained by SSM-VR.
+ * {@code unet-score}: DL4J zoo's UNet (31 M parameters) as a noise-conditional score network s(x, σ) for
+ * 28×28 images. UNet needs sides divisible by 16, so the flat image is reshaped to 1×28×28 and zero-padded
+ * to 32×32 in front of the zoo graph, and the output is cropped back and flattened; the zoo's sigmoid output
+ * (a segmentation mask) is replaced by an identity output, since a score takes any real value.
+ *
+ * <p>The zoo's weights cannot see σ, so the output is divided by it ({@link DivideBySigmaVertex}, Song and
+ * Ermon, "Improved techniques", NeurIPS 2020): one network then covers a whole schedule of noise levels,
+ * which annealed Langevin sampling needs — a model of the data's score at one level leads chains from noise
+ * nowhere (docs/RESULTS.md, {@code lenet-ebm} by DSM). Trained by σ²-weighted denoising score matching: an
+ * SSM-VR step through this network costs ≈ 17 s on 2 cores (forward-over-reverse through 23 convolutions),
+ * a DSM step one backward pass. The sliced objectives need an unconditional model; {@code --objective
+ * ssm-vr} says so.
  */
 public final class UNetScoreRecipe implements Recipe {
     @Override
@@ -33,12 +41,24 @@ public final class UNetScoreRecipe implements Recipe {
 
     @Override
     public String description() {
-        return "DL4J zoo UNet as a score network (28×28 padded to 32×32, identity output)";
+        return "DL4J zoo UNet as a noise-conditional score network s(x, σ) = UNet(x)/σ (28×28 padded to 32×32)";
     }
+
+    private static final double[] SIGMAS = DenoisingScoreMatching.geometricSchedule(1.0, 0.01, 10);
 
     @Override
     public ScoreMatchingObjective defaultObjective() {
-        return SlicedScoreMatching.varianceReduced(Projection.RADEMACHER);
+        return DenoisingScoreMatching.noiseConditional(SIGMAS);
+    }
+
+    @Override
+    public String noiseLevelInput() {
+        return "sigma";
+    }
+
+    @Override
+    public double[] samplingSigmas() {
+        return SIGMAS.clone();
     }
 
     @Override
@@ -58,7 +78,7 @@ public final class UNetScoreRecipe implements Recipe {
 
     @Override
     public InputType[] inputTypes(long[] exampleShape) {
-        return new InputType[] {InputType.feedForward(exampleShape[0])};
+        return new InputType[] {InputType.feedForward(exampleShape[0]), InputType.feedForward(1)};
     }
 
     @Override
@@ -70,16 +90,17 @@ public final class UNetScoreRecipe implements Recipe {
         ComputationGraphConfiguration.GraphBuilder g = UNet.builder().numClasses(1).inputShape(new int[] {1, 32, 32})
                 .updater(updater).seed(seed).build().graphBuilder();
         // the zoo graph reads a vertex called "input": make it the padded image
-        g.addInputs("x")
+        g.addInputs("x", "sigma")
                 .addVertex("image", new PreprocessorVertex(new FeedForwardToCnnPreProcessor(28, 28, 1)), "x")
                 .addLayer("input", new ZeroPaddingLayer.Builder(2, 2).build(), "image");
         g.removeVertex("output");
         g.getNetworkOutputs().clear();
         g.addLayer("output", new CnnLossLayer.Builder().activation(Activation.IDENTITY).build(), "conv10")
-                .addLayer("cropped", new Cropping2D(2, 2), "output")
+                .addVertex("scaled", new DivideBySigmaVertex(), "output", "sigma")
+                .addLayer("cropped", new Cropping2D(2, 2), "scaled")
                 .addVertex("score", new PreprocessorVertex(new CnnToFeedForwardPreProcessor(28, 28, 1)), "cropped")
                 .setOutputs("score")
-                .setInputTypes(InputType.feedForward(28 * 28));
+                .setInputTypes(InputType.feedForward(28 * 28), InputType.feedForward(1));
         ComputationGraph net = new ComputationGraph(g.build());
         net.init();
         return net;

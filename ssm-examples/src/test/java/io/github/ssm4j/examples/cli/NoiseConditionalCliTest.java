@@ -22,9 +22,18 @@ class NoiseConditionalCliTest {
     @Test
     void ncsnLiteTrainsSamplesAnnealedAndEvaluatesOnDigits() throws Exception {
         String[] train = SampleEvalCommandTest.run("train", "--model", "ncsn-lite", "--dataset", "digits", "--steps", "2",
-                "--batch-size", "16", "--output", dir.toString());
+                "--batch-size", "16", "--held-out", "40", "--langevin-steps", "3", "--output", dir.toString());
         assertEquals("0", train[0], train[1] + train[2]);
         assertTrue(Files.size(dir.resolve("samples.png")) > 1000);
+        assertTrue(train[1].contains("3 steps per level"), train[1]);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> run = new ObjectMapper().readValue(dir.resolve("run-summary.json").toFile(), Map.class);
+        assertEquals(40, ((Number) run.get("heldOutExamples")).intValue(), run.toString());
+
+        String[] bad = SampleEvalCommandTest.run("train", "--model", "ncsn-lite", "--dataset", "digits",
+                "--held-out", "-1", "--output", dir.resolve("bad").toString());
+        assertEquals("2", bad[0], bad[1] + bad[2]);
+        assertTrue(bad[2].contains("--held-out ≥ 0") && bad[2].lines().count() == 1, bad[2]);
 
         Path out = dir.resolve("drawn");
         String[] sample = SampleEvalCommandTest.run("sample", "--checkpoint", dir.toString(), "--method", "annealed",
