@@ -56,6 +56,11 @@ public final class Batch {
         return new Batch(model, typed, normalisedWeights(weights, n));
     }
 
+    /** The same model and weights with other rows (already checked and in the model's dtype). */
+    Batch withX(INDArray other) {
+        return new Batch(model, other, weights);
+    }
+
     public ScoreFunction model() {
         return model;
     }

@@ -17,7 +17,8 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  *
  * <p>Built-in: {@link SlicedScoreMatching} (SSM and SSM-VR), {@link ImplicitScoreMatching} (ISM, exact
  * trace), {@link DenoisingScoreMatching} (single σ and noise-conditional), {@link FiniteDifferenceSsm}
- * (FD-SSM). Each states in its Javadoc the quantity it is an unbiased estimate of.
+ * (FD-SSM); {@link NoisedData} applies SSM, ISM or FD-SSM to Gaussian-smoothed data. Each states in its Javadoc the
+ * quantity it is an unbiased estimate of.
  *
  * <p>Stability: public API.
  */

@@ -4,6 +4,7 @@ import io.github.ssm4j.objective.DenoisingScoreMatching;
 import io.github.ssm4j.objective.FiniteDifferenceSsm;
 import io.github.ssm4j.objective.ImplicitScoreMatching;
 import io.github.ssm4j.objective.MaximumLikelihood;
+import io.github.ssm4j.objective.NoisedData;
 import io.github.ssm4j.objective.Projection;
 import io.github.ssm4j.objective.ScoreMatchingObjective;
 import io.github.ssm4j.objective.SlicedScoreMatching;
@@ -45,11 +46,19 @@ final class ObjectiveOptions {
             description = "finite-difference step for fd-ssm (default: ${DEFAULT-VALUE})")
     double epsilon;
 
-    /** The chosen objective, or {@code fallback} when none was named. */
+    @Option(names = "--data-noise", paramLabel = "σ",
+            description = "apply the objective to data + N(0, σ²) drawn afresh each step (ssm, ssm-vr, ism, fd-ssm): "
+                    + "fits the smoothed density's score, which keeps the objective bounded on data with hard edges "
+                    + "such as dequantised pixels (default: none)")
+    Double dataNoise;
+
+    /** The chosen objective, or {@code fallback} when none was named; on noised data if --data-noise is given. */
     ScoreMatchingObjective resolve(ScoreMatchingObjective fallback) {
-        if (objective == null) {
-            return fallback;
-        }
+        ScoreMatchingObjective chosen = objective == null ? fallback : named();
+        return dataNoise == null ? chosen : NoisedData.of(chosen, dataNoise);
+    }
+
+    private ScoreMatchingObjective named() {
         return switch (Kind.parse(objective)) {
             case ssm -> new SlicedScoreMatching(projection, projections, false);
             case ssm_vr -> new SlicedScoreMatching(projection, projections, true);

@@ -220,6 +220,7 @@ public final class ToyRun {
         s.put("model", c.recipe().name());
         s.put("dataset", c.toy().name());
         s.put("objective", c.objective());
+        s.put("objectiveName", c.objective().name());
         s.put("steps", history.steps());
         s.put("batchSize", c.batchSize());
         s.put("learningRate", c.learningRate());

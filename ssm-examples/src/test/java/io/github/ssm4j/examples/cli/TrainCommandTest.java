@@ -49,6 +49,20 @@ class TrainCommandTest {
     }
 
     @Test
+    void dataNoiseWrapsTheObjectiveAndIsRecorded() throws Exception {
+        String[] r = run("train", "--model", "mlp-score-2d", "--objective", "ism", "--data-noise", "0.2", "--steps", "4",
+                "--samples", "256", "--batch-size", "64", "--output", dir.toString());
+        assertEquals("0", r[0], r[1] + r[2]);
+        Map<String, Object> summary = summary(dir);
+        assertEquals("ism+data-noise", summary.get("objectiveName"));
+        assertTrue(summary.get("objective").toString().contains("sigma=0.2"), summary.get("objective").toString());
+        String[] dsm = run("train", "--model", "mlp-score-2d", "--objective", "dsm", "--data-noise", "0.2",
+                "--output", dir.resolve("dsm").toString());
+        assertEquals("2", dsm[0], dsm[1] + dsm[2]);
+        assertTrue(dsm[2].contains("already noises the data") && dsm[2].lines().count() == 1, dsm[2]);
+    }
+
+    @Test
     void stepsAreExactAndEpochsArePassesOverTheTrainingSet() throws Exception {
         // 256 samples in batches of 64: 4 steps per epoch; 6 steps stop in the middle of the second epoch
         String[] r = run("train", "--model", "mlp-score-2d", "--steps", "6", "--samples", "256", "--batch-size", "64",
