@@ -1,6 +1,7 @@
 package io.github.ssm4j.dl4j;
 
 import io.github.ssm4j.autodiff.internal.StaticShapes;
+import io.github.ssm4j.dl4j.internal.DeadParameterWatch;
 import io.github.ssm4j.dl4j.internal.NetworkAdapter;
 import io.github.ssm4j.model.ScoreFunction;
 import io.github.ssm4j.objective.ObjectiveEvaluation;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.api.Model;
@@ -33,6 +35,8 @@ import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains an existing DL4J network by score matching. The network is translated to SameDiff once; each step
@@ -63,6 +67,10 @@ public final class ScoreMatchingTrainer {
     private final List<ScoreMatchingListener> listeners;
     private final CheckpointPolicy checkpoints;
     private final Map<String, String> networkKeys;
+    private static final Logger LOG = LoggerFactory.getLogger(ScoreMatchingTrainer.class);
+    /** Steps between checks for parameters that no gradient reaches (one reduction per parameter). */
+    static final int DEAD_CHECK_INTERVAL = 50;
+    private final DeadParameterWatch deadParameters = new DeadParameterWatch(DEAD_CHECK_INTERVAL);
     private int batchesDoneInEpoch;
 
     private ScoreMatchingTrainer(Builder b) {
@@ -127,6 +135,14 @@ public final class ScoreMatchingTrainer {
         return sigma == null ? f : f.conditionedOn(sigma);
     }
 
+    /**
+     * Parameters whose gradient was exactly zero at two checks in a row ({@value #DEAD_CHECK_INTERVAL} steps
+     * apart) — no path from the loss reaches them; each is also logged once as a warning when found.
+     */
+    public Set<String> deadParameters() {
+        return deadParameters.reported();
+    }
+
     /** The objective graph (the translated network with the loss attached). */
     public ObjectiveGraph graph() {
         return graph;
@@ -177,6 +193,12 @@ public final class ScoreMatchingTrainer {
         network.update(written);
         network.setScore(e.loss());
         int step = network.iterationCount();
+        Set<String> dead = deadParameters.check(step, e.gradients());
+        if (!dead.isEmpty()) {
+            LOG.warn("Step {}: the gradients of {} have been exactly zero at two checks {} steps apart: no path from "
+                    + "the loss reaches them any more (dead ReLUs, or a layer whose output is cut off), and training "
+                    + "cannot change them", step, dead, DEAD_CHECK_INTERVAL);
+        }
         for (TrainingListener l : network.listeners()) {
             l.iterationDone(network.model(), step - 1, network.epochCount());
         }

@@ -7,9 +7,11 @@ import io.github.ssm4j.objective.ScoreMatchingObjective;
 import java.util.Arrays;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
@@ -17,6 +19,7 @@ import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.zoo.model.UNet;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
@@ -93,6 +96,11 @@ public final class UNetScoreRecipe implements Recipe {
         g.addInputs("x", "sigma")
                 .addVertex("image", new PreprocessorVertex(new FeedForwardToCnnPreProcessor(28, 28, 1)), "x")
                 .addLayer("input", new ZeroPaddingLayer.Builder(2, 2).build(), "image");
+        // The zoo's last 3×3 layer narrows to 2 ReLU channels (a segmentation head). As a score head both
+        // channels died within 5 Adam steps (measured: no positive activation left, a constant score, the
+        // loss stuck at ½D), so it is made linear: with the 1×1 conv10 after it, a linear 64 → 1 head.
+        ((ConvolutionLayer) ((LayerVertex) g.getVertices().get("conv9-3")).getLayerConf().getLayer())
+                .setActivationFn(new ActivationIdentity());
         g.removeVertex("output");
         g.getNetworkOutputs().clear();
         g.addLayer("output", new CnnLossLayer.Builder().activation(Activation.IDENTITY).build(), "conv10")
