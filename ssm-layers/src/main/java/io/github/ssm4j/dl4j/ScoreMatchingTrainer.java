@@ -1,7 +1,7 @@
 package io.github.ssm4j.dl4j;
 
 import io.github.ssm4j.autodiff.internal.StaticShapes;
-import io.github.ssm4j.dl4j.internal.DeadParameterWatch;
+import io.github.ssm4j.train.internal.DeadParameterWatch;
 import io.github.ssm4j.dl4j.internal.NetworkAdapter;
 import io.github.ssm4j.model.ScoreFunction;
 import io.github.ssm4j.objective.ObjectiveEvaluation;
@@ -35,8 +35,6 @@ import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Trains an existing DL4J network by score matching. The network is translated to SameDiff once; each step
@@ -67,9 +65,8 @@ public final class ScoreMatchingTrainer {
     private final List<ScoreMatchingListener> listeners;
     private final CheckpointPolicy checkpoints;
     private final Map<String, String> networkKeys;
-    private static final Logger LOG = LoggerFactory.getLogger(ScoreMatchingTrainer.class);
     /** Steps between checks for parameters that no gradient reaches (one reduction per parameter). */
-    static final int DEAD_CHECK_INTERVAL = 50;
+    static final int DEAD_CHECK_INTERVAL = DeadParameterWatch.DEFAULT_INTERVAL;
     private final DeadParameterWatch deadParameters = new DeadParameterWatch(DEAD_CHECK_INTERVAL);
     private int batchesDoneInEpoch;
 
@@ -193,12 +190,7 @@ public final class ScoreMatchingTrainer {
         network.update(written);
         network.setScore(e.loss());
         int step = network.iterationCount();
-        Set<String> dead = deadParameters.check(step, e.gradients());
-        if (!dead.isEmpty()) {
-            LOG.warn("Step {}: the gradients of {} have been exactly zero at two checks {} steps apart: no path from "
-                    + "the loss reaches them any more (dead ReLUs, or a layer whose output is cut off), and training "
-                    + "cannot change them", step, dead, DEAD_CHECK_INTERVAL);
-        }
+        deadParameters.check(step, e.gradients());
         for (TrainingListener l : network.listeners()) {
             l.iterationDone(network.model(), step - 1, network.epochCount());
         }

@@ -3,9 +3,11 @@ package io.github.ssm4j.train;
 import io.github.ssm4j.objective.ObjectiveEvaluation;
 import io.github.ssm4j.objective.ObjectiveGraph;
 import io.github.ssm4j.objective.RandomDraws;
+import io.github.ssm4j.train.internal.DeadParameterWatch;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,6 +36,7 @@ public final class GraphTrainer {
     private final SplittableRandom rng;
     private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
     private int iteration;
+    private final DeadParameterWatch deadParameters = new DeadParameterWatch(DeadParameterWatch.DEFAULT_INTERVAL);
 
     private GraphTrainer(Builder b) {
         this.graph = b.graph;
@@ -84,7 +87,16 @@ public final class GraphTrainer {
             weights.subi(update.reshape(weights.shape()));
         }
         iteration++;
+        deadParameters.check(iteration, e.gradients());
         return e;
+    }
+
+    /**
+     * Variables whose gradient was exactly zero at two checks in a row ({@value DeadParameterWatch#DEFAULT_INTERVAL}
+     * steps apart): no path from the loss reaches them. Each is also logged once as a warning when found.
+     */
+    public Set<String> deadParameters() {
+        return deadParameters.reported();
     }
 
     /** Steps taken so far. */

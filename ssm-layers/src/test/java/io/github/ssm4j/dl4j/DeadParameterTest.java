@@ -3,9 +3,11 @@ package io.github.ssm4j.dl4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.ssm4j.dl4j.internal.DeadParameterWatch;
+import io.github.ssm4j.model.ScoreFunction;
 import io.github.ssm4j.objective.Projection;
 import io.github.ssm4j.objective.SlicedScoreMatching;
+import io.github.ssm4j.train.GraphTrainer;
+import io.github.ssm4j.train.internal.DeadParameterWatch;
 import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -13,6 +15,8 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -60,6 +64,24 @@ class DeadParameterTest {
     @Test
     void aHealthyNetworkReportsNothing() {
         assertEquals(Set.of(), deadAfter(reluNet(Activation.TANH), 2 * ScoreMatchingTrainer.DEAD_CHECK_INTERVAL));
+    }
+
+    @Test
+    void theSameDiffTrainerReportsTooWithTheVariableNames() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 2);
+        SDVariable w1 = sd.var("w1", Nd4j.randn(DataType.DOUBLE, 2, 4));
+        SDVariable b1 = sd.var("b1", Nd4j.valueArrayOf(new long[] {4}, -1000.0));
+        SDVariable w2 = sd.var("w2", Nd4j.randn(DataType.DOUBLE, 4, 2));
+        SDVariable b2 = sd.var("b2", Nd4j.valueArrayOf(new long[] {2}, 0.5));
+        SDVariable s = sd.nn().relu(x.mmul(w1).add(b1), 0).mmul(w2).add(b2);
+        GraphTrainer t = GraphTrainer.builder(SlicedScoreMatching.varianceReduced(Projection.RADEMACHER)
+                .attach(ScoreFunction.ofScore(x, s))).updater(new Adam(0.01)).seed(1).build();
+        INDArray batch = Nd4j.randn(DataType.DOUBLE, 16, 2);
+        for (int i = 0; i < 2 * ScoreMatchingTrainer.DEAD_CHECK_INTERVAL; i++) {
+            t.step(batch);
+        }
+        assertEquals(Set.of("w1", "b1", "w2"), t.deadParameters());
     }
 
     @Test

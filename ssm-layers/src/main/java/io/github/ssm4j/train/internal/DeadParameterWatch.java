@@ -1,10 +1,12 @@
-package io.github.ssm4j.dl4j.internal;
+package io.github.ssm4j.train.internal;
 
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Notices parameters whose gradient is exactly zero step after step — units that no longer affect the loss,
@@ -15,6 +17,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * small signal, so there is no threshold to tune.
  */
 public final class DeadParameterWatch {
+    /** Steps between checks in the trainers. */
+    public static final int DEFAULT_INTERVAL = 50;
+    private static final Logger LOG = LoggerFactory.getLogger(DeadParameterWatch.class);
     private final int interval;
     private Set<String> zeroAtLastCheck = Set.of();
     private final Set<String> reported = new TreeSet<>();
@@ -28,8 +33,8 @@ public final class DeadParameterWatch {
     }
 
     /**
-     * Checks the gradients of step {@code step} if it is a check step; returns the parameters found dead for
-     * the first time (empty otherwise).
+     * Checks the gradients of step {@code step} if it is a check step; logs and returns the parameters found
+     * dead for the first time (empty otherwise).
      */
     public Set<String> check(int step, Map<String, INDArray> gradients) {
         if (step % interval != 0) {
@@ -46,6 +51,11 @@ public final class DeadParameterWatch {
         dead.removeAll(reported);
         reported.addAll(dead);
         zeroAtLastCheck = zero;
+        if (!dead.isEmpty()) {
+            LOG.warn("Step {}: the gradients of {} have been exactly zero at two checks {} steps apart: no path from "
+                    + "the loss reaches them any more (dead ReLUs, or a layer whose output is cut off), and training "
+                    + "cannot change them", step, dead, interval);
+        }
         return dead;
     }
 
