@@ -103,6 +103,29 @@ class ReplayEquivalenceTest {
     }
 
     /**
+     * SSM-VR's gradient pass meets two products whose left factor is a placeholder — x·W₁ and the tangent
+     * v·W₁ — and nothing reads their gradients with respect to x or v: both run as one product (and the
+     * bit-for-bit test above shows the result is unchanged). DSM has one such product.
+     */
+    @org.junit.jupiter.api.Test
+    void unreadInputGradientsOfTheFirstLayerAreNotComputed() {
+        for (Map.Entry<ScoreMatchingObjective, Integer> c : Map.<ScoreMatchingObjective, Integer>of(
+                SlicedScoreMatching.varianceReduced(Projection.RADEMACHER), 2,
+                DenoisingScoreMatching.withSigma(0.2), 1).entrySet()) {
+            ScoreMatchingTrainer trainer = ScoreMatchingTrainer.builder(Networks.mln(InputType.feedForward(3),
+                    new DenseLayer.Builder().nOut(8).activation(Activation.TANH).build(),
+                    new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(3).activation(Activation.IDENTITY)
+                            .build())).objective(c.getKey()).seed(4).build();
+            INDArray x = Nd4j.randn(DataType.DOUBLE, 5, 3);
+            trainer.step(x);
+            trainer.step(x);
+            trainer.step(x);
+            assertTrue(trainer.graph().executionMode().contains(", " + c.getValue() + " matmul gradients for one factor"),
+                    c.getKey().name() + ": " + trainer.graph().executionMode());
+        }
+    }
+
+    /**
      * Forward-only evaluations (held-out losses) and the samplers' score oracle replay too: equal bit for bit
      * to SameDiff's own output on the same graph.
      */

@@ -63,11 +63,18 @@ public final class ReplayCache {
         return traced.result();
     }
 
-    /** "replay (N ops)" once a program exists, else "SameDiff", with the reason where replay was refused. */
+    /**
+     * "replay (N ops, K matmul gradients for one factor)" once a program exists, else "SameDiff", with the
+     * reason where replay was refused.
+     */
     public String mode() {
         if (!notReplayable.isEmpty()) {
             return "SameDiff (not replayable: " + notReplayable.values().iterator().next() + ")";
         }
-        return programs.isEmpty() ? "SameDiff" : "replay (" + programs.values().iterator().next().size() + " ops)";
+        if (programs.isEmpty()) {
+            return "SameDiff";
+        }
+        ReplayProgram p = programs.values().iterator().next();
+        return "replay (" + p.size() + " ops, " + p.singleFactorGradients() + " matmul gradients for one factor)";
     }
 }
