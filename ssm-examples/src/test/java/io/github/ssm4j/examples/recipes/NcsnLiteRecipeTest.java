@@ -49,7 +49,7 @@ class NcsnLiteRecipeTest {
     }
 
     @Test
-    void largeImagesMustHalveTwice() {
+    void largeImagesMustPoolByFour() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new NcsnLiteRecipe().build(new long[] {18 * 18}, new Adam(1e-3), 1));
         assertTrue(e.getMessage().contains("divisible by 4") && e.getMessage().contains("18×18"), e.getMessage());
