@@ -10,10 +10,10 @@ import picocli.CommandLine.Command;
 final class ZooCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        System.out.printf("%-16s %-10s %-18s %-22s %s%n", "model", "objective", "dataset", "full run (2 cores)",
+        System.out.printf("%-16s %-17s %-18s %-22s %s%n", "model", "objective", "dataset", "full run (2 cores)",
                 "description");
         for (Recipe r : Recipes.all()) {
-            System.out.printf("%-16s %-10s %-18s %-22s %s%n", r.name(), r.defaultObjective().name(),
+            System.out.printf("%-16s %-17s %-18s %-22s %s%n", r.name(), r.defaultObjective().name(),
                     r.defaultDataset(), r.expectedRunTime(), r.description());
         }
         return 0;
