@@ -70,7 +70,7 @@ public final class NcsnLiteRecipe implements Recipe {
 
     @Override
     public String expectedRunTime() {
-        return "digits: ≈ 0.2 s per step, 1500 steps ≈ 5 min; MNIST: ≈ 0.5 s per step with -Dnd4j.extension=-onednn-avx2 (≈ 4 s with the generic build), 1500 steps ≈ 12–15 min alone"; MNIST: ≈ 0.4 s per step with -Dnd4j.extension=-onednn-avx2 (≈ 4 s with the generic build), 1500 steps ≈ 12 min";
+        return "digits: ≈ 0.2 s per step, 1500 steps ≈ 5 min; MNIST: ≈ 0.5 s per step with -Dnd4j.extension=-onednn-avx2 (≈ 4 s with the generic build), 1500 steps ≈ 12–15 min alone";
     }
 
     @Override
