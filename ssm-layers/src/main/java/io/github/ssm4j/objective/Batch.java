@@ -23,6 +23,15 @@ public final class Batch {
         this.weights = weights;
     }
 
+    /** The same model with other rows and each example's weight multiplied by {@code factor} (not renormalised). */
+    Batch withX(INDArray other, double[] factor) {
+        double[] w = weights.clone();
+        for (int i = 0; i < w.length; i++) {
+            w[i] *= factor[i];
+        }
+        return new Batch(model, other, w);
+    }
+
     /**
      * Checks {@code x} against the model (rank, non-batch shape, at least one row, every value finite) and
      * the weights (one per row, finite, non-negative, not all zero); {@code weights == null} means equal.

@@ -91,7 +91,7 @@ public record FiniteDifferenceSsm(@JsonProperty("projection") Projection project
     @Override
     public void defineTerms(TermBuilder graph) {
         ScoreFunction model = graph.model();
-        Objectives.requireUnconditional(model, name());
+        Objectives.requireUnconditional(graph, name());
         SDVariable v = graph.flatten(graph.placeholderLikeInput("projection"));
         if (model.kind() == ScoreFunction.Kind.ENERGY) {
             if (varianceReduced) {

@@ -60,7 +60,7 @@ public record ImplicitScoreMatching(@JsonProperty("chunkSize") int chunkSize) im
     @Override
     public void defineTerms(TermBuilder graph) {
         ScoreFunction model = graph.model();
-        Objectives.requireUnconditional(model, name());
+        Objectives.requireUnconditional(graph, name());
         SDVariable tangent = graph.placeholderLikeInput("coordinate");
         SDVariable s = model.score();
         SDVariable jv = Jvp.of(s, model.input(), tangent);

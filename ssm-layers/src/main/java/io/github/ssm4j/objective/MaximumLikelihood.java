@@ -47,7 +47,7 @@ public record MaximumLikelihood() implements ScoreMatchingObjective {
                     + "likelihood; build the model with ScoreFunction.ofEnergy (DL4J: an energy head such as "
                     + "EnergyHead.OUTPUT) or train it by score matching");
         }
-        Objectives.requireUnconditional(model, name());
+        Objectives.requireUnconditional(graph, name());
         SDVariable perRow = graph.sd().reshape(model.energy(), -1);
         StaticShapes.of(graph.sd()).record(perRow, new long[] {-1});
         graph.rowTerm("nll", perRow, 1.0);

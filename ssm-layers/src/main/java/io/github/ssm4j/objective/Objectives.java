@@ -9,11 +9,12 @@ final class Objectives {
     private Objectives() {
     }
 
-    static void requireUnconditional(ScoreFunction model, String objective) {
-        if (model.isConditional()) {
+    static void requireUnconditional(TermBuilder graph, String objective) {
+        ScoreFunction model = graph.model();
+        if (model.isConditional() && !graph.noiseLevelFed()) {
             throw new IllegalArgumentException(objective + " trains an unconditional score s(x), but the model is "
                     + "conditioned on the noise level '" + model.noiseLevel().name() + "'; train noise-conditional "
-                    + "models with DenoisingScoreMatching.noiseConditional");
+                    + "models with DenoisingScoreMatching.noiseConditional or NoiseLadder");
         }
     }
 

@@ -78,7 +78,7 @@ public record SlicedScoreMatching(@JsonProperty("projection") Projection project
     @Override
     public void defineTerms(TermBuilder graph) {
         ScoreFunction model = graph.model();
-        Objectives.requireUnconditional(model, name());
+        Objectives.requireUnconditional(graph, name());
         SDVariable x = model.input();
         SDVariable v = graph.placeholderLikeInput("projection");
         SDVariable s = model.score();

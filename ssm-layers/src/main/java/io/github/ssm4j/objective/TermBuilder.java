@@ -25,6 +25,8 @@ public final class TermBuilder {
     private final ScoreFunction model;
     private final SDVariable rowWeights;
     private final Map<String, Term> terms = new LinkedHashMap<>();
+    /** Set by {@link NoiseLadder} around its inner objective: the model's σ input is fed by the wrapper. */
+    private boolean noiseLevelFed;
 
     /** One declared term: its values ([R] or [R, D]), its per-row sums once known, and its constant scale. */
     record Term(SDVariable values, SDVariable rowValues, double scale) {
@@ -40,6 +42,14 @@ public final class TermBuilder {
 
     public ScoreFunction model() {
         return model;
+    }
+
+    boolean noiseLevelFed() {
+        return noiseLevelFed;
+    }
+
+    void setNoiseLevelFed(boolean fed) {
+        this.noiseLevelFed = fed;
     }
 
     public SameDiff sd() {

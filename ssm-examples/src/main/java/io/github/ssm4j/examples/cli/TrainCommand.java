@@ -8,7 +8,9 @@ import io.github.ssm4j.examples.demo.ImageRun;
 import io.github.ssm4j.examples.demo.ToyRun;
 import io.github.ssm4j.examples.recipes.Recipe;
 import io.github.ssm4j.examples.recipes.Recipes;
+import io.github.ssm4j.objective.DenoisingScoreMatching;
 import io.github.ssm4j.objective.MaximumLikelihood;
+import io.github.ssm4j.objective.NoiseLadder;
 import io.github.ssm4j.objective.ScoreMatchingObjective;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -91,6 +93,10 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--objective mle needs a normalised model, E = −log p (a flow such as "
                     + "nice); " + recipe.name() + " has an unknown normalising constant, so maximum likelihood would "
                     + "lower its energy without bound");
+        }
+        if (recipe.noiseLevelInput() != null && !(chosen instanceof DenoisingScoreMatching)) {
+            // a noise-conditional model s(x, σ) trains by the sliced or exact objectives over its σ ladder
+            chosen = NoiseLadder.of(chosen, recipe.samplingSigmas());
         }
         String data = dataset == null ? recipe.defaultDataset() : dataset;
         if (!Datasets.toyNames().contains(data)) {

@@ -30,7 +30,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * Ermon (NeurIPS 2019) sized for 2 cores — 3×3 convolutions (32 channels, softplus) each followed by FiLM
  * conditioning on log σ, a 3×3 convolution back to the image's channels, and division by σ ("Improved
  * techniques", 2020). Trained by σ²-weighted denoising score matching over a geometric schedule from 1 to
- * 0.01 and sampled by annealed Langevin dynamics. Flat inputs of H·W pixels (digits 8×8, MNIST 28×28) are
+ * 0.01 (or, with {@code --objective ssm|ssm-vr|ism|fd-ssm}, by that objective over the same ladder,
+ * {@code NoiseLadder}) and sampled by annealed Langevin dynamics. Flat inputs of H·W pixels (digits 8×8, MNIST 28×28) are
  * reshaped to 1×H×W inside the network; the output is flat again, shaped like x.
  *
  * <p>The score at a pixel must see the whole image for samples to be digits rather than strokes: three

@@ -33,8 +33,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * which annealed Langevin sampling needs — a model of the data's score at one level leads chains from noise
  * nowhere (docs/RESULTS.md, {@code lenet-ebm} by DSM). Trained by σ²-weighted denoising score matching: an
  * SSM-VR step through this network costs ≈ 17 s on 2 cores (forward-over-reverse through 23 convolutions),
- * a DSM step one backward pass. The sliced objectives need an unconditional model; {@code --objective
- * ssm-vr} says so.
+ * a DSM step one backward pass. {@code --objective ssm-vr} trains it over the same σ ladder by SSM-VR
+ * ({@code NoiseLadder}).
  */
 public final class UNetScoreRecipe implements Recipe {
     @Override

@@ -30,6 +30,16 @@ class NoiseConditionalCliTest {
         Map<String, Object> run = new ObjectMapper().readValue(dir.resolve("run-summary.json").toFile(), Map.class);
         assertEquals(40, ((Number) run.get("heldOutExamples")).intValue(), run.toString());
 
+        // the sliced objectives train a noise-conditional recipe over its σ ladder (NoiseLadder)
+        String[] ssm = SampleEvalCommandTest.run("train", "--model", "ncsn-lite", "--dataset", "digits", "--objective",
+                "ssm-vr", "--steps", "2", "--batch-size", "16", "--held-out", "32", "--langevin-steps", "2",
+                "--output", dir.resolve("ssm").toString());
+        assertEquals("0", ssm[0], ssm[1] + ssm[2]);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> ssmRun = new ObjectMapper().readValue(dir.resolve("ssm").resolve("run-summary.json").toFile(),
+                Map.class);
+        assertEquals("ncsn-ssm-vr", ssmRun.get("objectiveName"));
+
         String[] bad = SampleEvalCommandTest.run("train", "--model", "ncsn-lite", "--dataset", "digits",
                 "--held-out", "-1", "--output", dir.resolve("bad").toString());
         assertEquals("2", bad[0], bad[1] + bad[2]);
