@@ -64,6 +64,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "ND4J threads (0: leave ND4J's default; on 2 sibling cores 1 is often fastest)")
     int threads;
 
+    @Option(names = "--sigmas", paramLabel = "LARGEST,SMALLEST,LEVELS",
+            description = "noise-conditional recipes (ncsn-lite, unet-score): the geometric σ ladder to train and sample "
+                    + "over, e.g. 1,0.01,10 (default: the recipe's)")
+    String sigmas;
+
     @Option(names = "--held-out", paramLabel = "N", defaultValue = "0",
             description = "image datasets: test images the held-out objective is averaged over (default: all)")
     int heldOut;
@@ -94,9 +99,18 @@ final class TrainCommand implements Callable<Integer> {
                     + "nice); " + recipe.name() + " has an unknown normalising constant, so maximum likelihood would "
                     + "lower its energy without bound");
         }
-        if (recipe.noiseLevelInput() != null && !(chosen instanceof DenoisingScoreMatching)) {
-            // a noise-conditional model s(x, σ) trains by the sliced or exact objectives over its σ ladder
-            chosen = NoiseLadder.of(chosen, recipe.samplingSigmas());
+        double[] ladder = null;
+        if (recipe.noiseLevelInput() != null) {
+            ladder = sigmas == null ? recipe.samplingSigmas() : SampleCommand.parseSigmas(sigmas);
+            if (chosen instanceof DenoisingScoreMatching d && d.conditional()) {
+                chosen = DenoisingScoreMatching.noiseConditional(ladder);
+            } else if (!(chosen instanceof DenoisingScoreMatching)) {
+                // a noise-conditional model s(x, σ) trains by the sliced or exact objectives over its σ ladder
+                chosen = NoiseLadder.of(chosen, ladder);
+            }
+        } else if (sigmas != null) {
+            throw new IllegalArgumentException("--sigmas is for noise-conditional recipes (ncsn-lite, unet-score); "
+                    + recipe.name() + " takes no σ input");
         }
         String data = dataset == null ? recipe.defaultDataset() : dataset;
         if (!Datasets.toyNames().contains(data)) {
@@ -105,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
             LabeledData train = set.load(Split.TRAIN, options);
             new ImageRun(new ImageRun.Config(recipe, train, set.load(Split.TEST, options),
                     chosen, totalSteps(train.size()), batchSize, learningRate,
-                    seed, output, heldOut, langevinSteps), System.out).run();
+                    seed, output, heldOut, langevinSteps, ladder), System.out).run();
             return 0;
         }
         ToyRun.Config config = new ToyRun.Config(recipe, Datasets.toy(data), chosen,

@@ -39,10 +39,11 @@ public final class ImageRun {
      * @param heldOutExamples how many test images the held-out objective is averaged over (0: all of them)
      * @param langevinSteps Langevin steps per noise level when annealing, in all otherwise (0: 100 per level
      *                      when annealing, 1000 otherwise)
+     * @param sigmas the σ ladder of a noise-conditional recipe, for annealed sampling (null: the recipe's)
      */
     public record Config(Recipe recipe, LabeledData train, LabeledData test, ScoreMatchingObjective objective,
                          int steps, int batchSize, double learningRate, long seed, Path outputDirectory,
-                         int heldOutExamples, int langevinSteps) {
+                         int heldOutExamples, int langevinSteps, double[] sigmas) {
         public Config {
             if (heldOutExamples < 0 || langevinSteps < 0) {
                 throw new IllegalArgumentException("held-out examples and Langevin steps must be ≥ 0 (0: the "
@@ -128,7 +129,7 @@ public final class ImageRun {
         int d = (int) data.size(1);
         int side = (int) Math.round(Math.sqrt(d));
         Nd4j.getRandom().setSeed(c.seed());
-        double[] sigmas = c.recipe().samplingSigmas();
+        double[] sigmas = c.sigmas() != null ? c.sigmas() : c.recipe().samplingSigmas();
         Langevin langevin = new Langevin(ScoreOracle.of(model), c.seed());
         INDArray samples = c.recipe().exactSamples(net, SHOWN, c.seed());
         String how = "samples from the learned score";

@@ -32,13 +32,19 @@ class NoiseConditionalCliTest {
 
         // the sliced objectives train a noise-conditional recipe over its σ ladder (NoiseLadder)
         String[] ssm = SampleEvalCommandTest.run("train", "--model", "ncsn-lite", "--dataset", "digits", "--objective",
-                "ssm-vr", "--steps", "2", "--batch-size", "16", "--held-out", "32", "--langevin-steps", "2",
-                "--output", dir.resolve("ssm").toString());
+                "ssm-vr", "--sigmas", "2,0.05,4", "--steps", "2", "--batch-size", "16", "--held-out", "32",
+                "--langevin-steps", "2", "--output", dir.resolve("ssm").toString());
         assertEquals("0", ssm[0], ssm[1] + ssm[2]);
         @SuppressWarnings("unchecked")
         Map<String, Object> ssmRun = new ObjectMapper().readValue(dir.resolve("ssm").resolve("run-summary.json").toFile(),
                 Map.class);
         assertEquals("ncsn-ssm-vr", ssmRun.get("objectiveName"));
+        assertTrue(ssmRun.get("objective").toString().contains("sigmas=[2.0, "), ssmRun.toString());
+        assertTrue(ssm[1].contains("over 4 noise levels"), ssm[1]);
+        String[] notConditional = SampleEvalCommandTest.run("train", "--model", "mlp-score-2d", "--sigmas", "1,0.1,3",
+                "--output", dir.resolve("toy").toString());
+        assertEquals("2", notConditional[0], notConditional[1] + notConditional[2]);
+        assertTrue(notConditional[2].contains("noise-conditional recipes"), notConditional[2]);
 
         String[] bad = SampleEvalCommandTest.run("train", "--model", "ncsn-lite", "--dataset", "digits",
                 "--held-out", "-1", "--output", dir.resolve("bad").toString());
