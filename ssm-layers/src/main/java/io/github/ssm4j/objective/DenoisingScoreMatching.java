@@ -38,20 +38,11 @@ public record DenoisingScoreMatching(@JsonProperty("sigmas") double[] sigmas,
         implements ScoreMatchingObjective {
 
     public DenoisingScoreMatching {
-        if (sigmas == null || sigmas.length == 0) {
-            throw new IllegalArgumentException("Denoising score matching needs at least one noise level σ");
-        }
-        for (double s : sigmas) {
-            if (!(s > 0) || !Double.isFinite(s)) {
-                throw new IllegalArgumentException("Every noise level σ must be positive and finite, got "
-                        + Arrays.toString(sigmas));
-            }
-        }
+        sigmas = Objectives.requireNoiseLevels(sigmas, "Denoising score matching");
         if (!conditional && sigmas.length != 1) {
             throw new IllegalArgumentException("Several noise levels need a noise-conditional model; use "
                     + "DenoisingScoreMatching.noiseConditional");
         }
-        sigmas = sigmas.clone();
     }
 
     /** Single-σ DSM. */
@@ -107,13 +98,7 @@ public record DenoisingScoreMatching(@JsonProperty("sigmas") double[] sigmas,
 
     @Override
     public RandomDraws draw(ScoreFunction model, int batchSize, SplittableRandom rng) {
-        long[] shape = model.inputShape();
-        shape[0] = batchSize;
-        double[] z = new double[Math.toIntExact(batchSize * model.dimension())];
-        for (int i = 0; i < z.length; i++) {
-            z[i] = rng.nextGaussian();
-        }
-        INDArray noise = Nd4j.create(z, shape).castTo(model.dataType());
+        INDArray noise = Objectives.standardNormal(model, batchSize, rng);
         if (!conditional) {
             return RandomDraws.ofNoise(noise);
         }
@@ -136,10 +121,7 @@ public record DenoisingScoreMatching(@JsonProperty("sigmas") double[] sigmas,
         Batch.requireFinite(z, "The noise");
         double[] sigma = perExampleSigma(batch.size(), draws.noiseLevels());
         INDArray sigmaColumn = Nd4j.createFromArray(sigma).castTo(batch.dataType());
-        long[] broadcast = new long[batch.x().rank()];
-        Arrays.fill(broadcast, 1);
-        broadcast[0] = batch.size();
-        INDArray sigmaB = sigmaColumn.reshape(broadcast);
+        INDArray sigmaB = Objectives.perExample(sigmaColumn, batch.x().rank());
         INDArray noisy = batch.x().add(z.mul(sigmaB));
         Map<String, INDArray> feed = new HashMap<>();
         feed.put(batch.model().input().name(), noisy);

@@ -39,16 +39,7 @@ public record NoiseLadder(@JsonProperty("objective") ScoreMatchingObjective obje
             throw new IllegalArgumentException(objective.name() + " already noises the data; use "
                     + "DenoisingScoreMatching.noiseConditional for DSM over a ladder of noise levels");
         }
-        if (sigmas == null || sigmas.length == 0) {
-            throw new IllegalArgumentException("NoiseLadder needs at least one noise level σ");
-        }
-        for (double s : sigmas) {
-            if (!(s > 0) || !Double.isFinite(s)) {
-                throw new IllegalArgumentException("Every noise level σ must be positive and finite, got "
-                        + Arrays.toString(sigmas));
-            }
-        }
-        sigmas = sigmas.clone();
+        sigmas = Objectives.requireNoiseLevels(sigmas, "NoiseLadder");
     }
 
     /** {@code objective} over the noise levels {@code sigmas}, for a model conditioned on σ. */
@@ -88,17 +79,12 @@ public record NoiseLadder(@JsonProperty("objective") ScoreMatchingObjective obje
             throw new IllegalStateException(objective.name() + " draws noise of its own, which NoiseLadder would "
                     + "overwrite");
         }
-        long[] shape = model.inputShape();
-        shape[0] = batchSize;
-        double[] z = new double[Math.toIntExact(batchSize * model.dimension())];
-        for (int i = 0; i < z.length; i++) {
-            z[i] = rng.nextGaussian();
-        }
+        INDArray z = Objectives.standardNormal(model, batchSize, rng);
         int[] levels = new int[batchSize];
         for (int i = 0; i < batchSize; i++) {
             levels[i] = rng.nextInt(sigmas.length);
         }
-        return new RandomDraws(inner.projections(), Nd4j.create(z, shape).castTo(model.dataType()), levels);
+        return new RandomDraws(inner.projections(), z, levels);
     }
 
     @Override
@@ -125,10 +111,7 @@ public record NoiseLadder(@JsonProperty("objective") ScoreMatchingObjective obje
             lambda[i] = sigma[i] * sigma[i];
         }
         INDArray sigmaColumn = Nd4j.createFromArray(sigma).castTo(batch.dataType());
-        long[] broadcast = new long[batch.x().rank()];
-        Arrays.fill(broadcast, 1);
-        broadcast[0] = n;
-        Batch noised = batch.withX(batch.x().add(z.mul(sigmaColumn.reshape(broadcast))), lambda);
+        Batch noised = batch.withX(batch.x().add(z.mul(Objectives.perExample(sigmaColumn, batch.x().rank()))), lambda);
         ScoreFunction model = batch.model();
         String input = model.input().name();
         long[] declared = model.noiseLevel().placeholderShape();

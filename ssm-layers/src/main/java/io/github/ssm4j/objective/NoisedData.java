@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
@@ -72,13 +71,7 @@ public record NoisedData(@JsonProperty("objective") ScoreMatchingObjective objec
             throw new IllegalStateException(objective.name() + " draws noise of its own, which NoisedData would "
                     + "overwrite");
         }
-        long[] shape = model.inputShape();
-        shape[0] = batchSize;
-        double[] z = new double[Math.toIntExact(batchSize * model.dimension())];
-        for (int i = 0; i < z.length; i++) {
-            z[i] = rng.nextGaussian();
-        }
-        return new RandomDraws(inner.projections(), Nd4j.create(z, shape).castTo(model.dataType()),
+        return new RandomDraws(inner.projections(), Objectives.standardNormal(model, batchSize, rng),
                 inner.noiseLevels());
     }
 

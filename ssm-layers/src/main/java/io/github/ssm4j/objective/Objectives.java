@@ -2,7 +2,9 @@ package io.github.ssm4j.objective;
 
 import io.github.ssm4j.model.ScoreFunction;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Checks and shapes shared by the built-in objectives. */
 final class Objectives {
@@ -16,6 +18,39 @@ final class Objectives {
                     + "conditioned on the noise level '" + model.noiseLevel().name() + "'; train noise-conditional "
                     + "models with DenoisingScoreMatching.noiseConditional or NoiseLadder");
         }
+    }
+
+    /** Standard normal noise z shaped like a batch of {@code batchSize} inputs, in the model's dtype. */
+    static INDArray standardNormal(ScoreFunction model, int batchSize, SplittableRandom rng) {
+        long[] shape = model.inputShape();
+        shape[0] = batchSize;
+        double[] z = new double[Math.toIntExact(batchSize * model.dimension())];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = rng.nextGaussian();
+        }
+        return Nd4j.create(z, shape).castTo(model.dataType());
+    }
+
+    /** A copy of {@code sigmas}, checked: at least one, every one positive and finite. */
+    static double[] requireNoiseLevels(double[] sigmas, String what) {
+        if (sigmas == null || sigmas.length == 0) {
+            throw new IllegalArgumentException(what + " needs at least one noise level σ");
+        }
+        for (double s : sigmas) {
+            if (!(s > 0) || !Double.isFinite(s)) {
+                throw new IllegalArgumentException("Every noise level σ must be positive and finite, got "
+                        + Arrays.toString(sigmas));
+            }
+        }
+        return sigmas.clone();
+    }
+
+    /** A per-example column [N] reshaped to broadcast over arrays of {@code rank}: [N, 1, …, 1]. */
+    static INDArray perExample(INDArray column, int rank) {
+        long[] shape = new long[rank];
+        Arrays.fill(shape, 1);
+        shape[0] = column.length();
+        return column.reshape(shape);
     }
 
     /** {@code [blocks, N, ...x's non-batch shape]}. */
