@@ -64,7 +64,8 @@ public final class ReplayCache {
     }
 
     /**
-     * "replay (N ops, K matmul gradients for one factor)" once a program exists, else "SameDiff", with the
+     * "replay (N ops, K matmul gradients for one factor, T tanh derivatives from the forward pass)" once a
+     * program exists, else "SameDiff", with the
      * reason where replay was refused.
      */
     public String mode() {
@@ -75,6 +76,7 @@ public final class ReplayCache {
             return "SameDiff";
         }
         ReplayProgram p = programs.values().iterator().next();
-        return "replay (" + p.size() + " ops, " + p.singleFactorGradients() + " matmul gradients for one factor)";
+        return "replay (" + p.size() + " ops, " + p.singleFactorGradients() + " matmul gradients for one factor, "
+                + p.tanhDerivativesFromForward() + " tanh derivatives from the forward pass)";
     }
 }

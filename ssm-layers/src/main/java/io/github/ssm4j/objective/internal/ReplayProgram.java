@@ -30,6 +30,8 @@ import org.nd4j.linalg.api.ops.ReduceOp;
 import org.nd4j.linalg.api.ops.ScalarOp;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.GradientBackwardsMarker;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
 import org.nd4j.linalg.factory.Nd4j;
@@ -95,6 +97,8 @@ public final class ReplayProgram {
         final Source scalarInput;
         /** A {@code matmul_bp} reduced to the one product whose result is read. */
         final boolean singleFactorGradient;
+        /** What the step computes, for {@link #listing()}: op, inputs and outputs by graph name. */
+        String label = "";
 
         Step(DifferentialFunction op, Source[] inputs, OpContext context, Source scalarInput) {
             this(op, inputs, context, scalarInput, false);
@@ -118,9 +122,12 @@ public final class ReplayProgram {
     private final List<Step> steps;
     private final List<Placeholder> placeholders;
     private final Map<String, Source> outputs;
+    private final int tanhDerivativesFromForward;
 
-    private ReplayProgram(SameDiff graph, List<Step> steps, List<Placeholder> placeholders, Map<String, Source> outputs) {
+    private ReplayProgram(SameDiff graph, List<Step> steps, List<Placeholder> placeholders, Map<String, Source> outputs,
+                          int tanhDerivativesFromForward) {
         this.graph = graph;
+        this.tanhDerivativesFromForward = tanhDerivativesFromForward;
         this.steps = steps;
         this.placeholders = placeholders;
         this.outputs = outputs;
@@ -174,7 +181,9 @@ public final class ReplayProgram {
             throw new NotReplayable("the execution ran no ops");
         }
         SameDiff graph = trace.get(0).graph();
-        Map<String, Integer> lastUse = lastUses(trace, requested);
+        Map<Integer, TanhDerivativeReuse.Rewrite> tanhRewrites =
+                TanhDerivativeReuse.plan(trace, TanhDerivativeReuse::backendAgrees);
+        Map<String, Integer> lastUse = lastUses(trace, requested, tanhRewrites);
         Map<String, Source> sources = new HashMap<>();
         List<Placeholder> placeholders = new ArrayList<>();
         BufferPool pool = new BufferPool();
@@ -186,7 +195,8 @@ public final class ReplayProgram {
                 throw new NotReplayable("the execution ran ops of two SameDiff instances");
             }
             DifferentialFunction op = traced.op().getOp();
-            String[] argNames = op.argNames() == null ? new String[0] : op.argNames();
+            TanhDerivativeReuse.Rewrite tanhRewrite = tanhRewrites.get(index);
+            String[] argNames = readsOf(op, tanhRewrite);
             List<String> outNames = traced.op().getOutputsOfOp();
             Source[] inputs = new Source[argNames.length];
             for (int i = 0; i < argNames.length; i++) {
@@ -215,8 +225,18 @@ public final class ReplayProgram {
                 sources.put(outNames.get(i), new Buffer(outArrays[i]));
                 bufferOwner.put(outNames.get(i), outNames.get(i));
             }
-            Step pruned = matmulGradientForOneInput(op, inputs, outArrays, outNames, lastUse);
-            steps.add(pruned != null ? pruned : prepare(op, argNames, inputs, outArrays, graph));
+            String label = Arrays.toString(argNames) + " -> " + outNames + " " + Arrays.toString(outArrays[0].shape());
+            if (tanhRewrite != null) {
+                for (Step step : tanhDerivativeFromForward(tanhRewrite, inputs, outArrays[0])) {
+                    step.label = step.op.opName() + " (tanh_bp from the forward pass) " + label;
+                    steps.add(step);
+                }
+            } else {
+                Step pruned = matmulGradientForOneInput(op, inputs, outArrays, outNames, lastUse);
+                Step step = pruned != null ? pruned : prepare(op, argNames, inputs, outArrays, graph);
+                step.label = step.op.opName() + (pruned != null ? " (from " + op.opName() + ")" : "") + " " + label;
+                steps.add(step);
+            }
             // buffers whose last reader was this op can hold later outputs (taken above, so never this op's own)
             for (String name : argNames) {
                 String owner = bufferOwner.getOrDefault(name, name);
@@ -240,19 +260,33 @@ public final class ReplayProgram {
             }
             outputs.put(name, s);
         }
-        return new ReplayProgram(graph, steps, placeholders, outputs);
+        ReplayProgram program = new ReplayProgram(graph, steps, placeholders, outputs, tanhRewrites.size());
+        if (Boolean.getBoolean("ssm4j.replay.listing")) {
+            System.err.println(program.listing());
+        }
+        return program;
+    }
+
+    /** The program, one line per op: what it runs, on which inputs, into which outputs (by graph name). */
+    public String listing() {
+        StringBuilder sb = new StringBuilder("replay program, " + steps.size() + " ops:\n");
+        for (int i = 0; i < steps.size(); i++) {
+            sb.append(String.format("%3d  %s%n", i, steps.get(i).label));
+        }
+        return sb.toString();
     }
 
     /**
      * The index of the last op (by trace position) that reads each op output, through aliases; requested
      * outputs live to the end. An output never read is absent.
      */
-    private static Map<String, Integer> lastUses(List<TracedOp> trace, List<String> requested) {
+    private static Map<String, Integer> lastUses(List<TracedOp> trace, List<String> requested,
+                                                 Map<Integer, TanhDerivativeReuse.Rewrite> tanhRewrites) {
         Map<String, String> alias = new HashMap<>();
         Map<String, Integer> last = new HashMap<>();
         for (int index = 0; index < trace.size(); index++) {
             DifferentialFunction op = trace.get(index).op().getOp();
-            String[] args = op.argNames() == null ? new String[0] : op.argNames();
+            String[] args = readsOf(op, tanhRewrites.get(index));
             for (String a : args) {
                 last.put(alias.getOrDefault(a, a), index);
             }
@@ -265,6 +299,14 @@ public final class ReplayProgram {
             last.put(alias.getOrDefault(r, r), Integer.MAX_VALUE);
         }
         return last;
+    }
+
+    /** The graph names an op reads when replayed: its arguments, or what its replacement reads instead. */
+    private static String[] readsOf(DifferentialFunction op, TanhDerivativeReuse.Rewrite tanhRewrite) {
+        if (tanhRewrite != null) {
+            return tanhRewrite.reads();
+        }
+        return op.argNames() == null ? new String[0] : op.argNames();
     }
 
     private static Source source(String name, SameDiff graph, Map<String, Source> sources, Map<String, INDArray> feed,
@@ -353,6 +395,33 @@ public final class ReplayProgram {
         return new Step(new Mmul(), factors, context, null, true);
     }
 
+    /**
+     * The steps that replace a {@code tanh_bp(x, g)} (see {@link TanhDerivativeReuse}), reading {@code inputs}
+     * in the order {@link TanhDerivativeReuse.Rewrite#reads()} gives: {@code g ⊙ d} as one multiply, or
+     * {@code y·y}, {@code 1 − ·}, {@code g ⊙ ·} in place in {@code out} — the sequence the backend probe ran.
+     */
+    private static List<Step> tanhDerivativeFromForward(TanhDerivativeReuse.Rewrite rewrite, Source[] inputs,
+                                                        INDArray out) {
+        Source gradient = inputs[0];
+        if (rewrite.derivative() != null) {
+            return List.of(multiply(gradient, inputs[1], out));
+        }
+        Source y = inputs[1];
+        Buffer buffer = new Buffer(out);
+        OpContext oneMinus = Nd4j.getExecutioner().buildContext();
+        oneMinus.setOutputArrays(out);
+        Step square = multiply(y, y, out);
+        Step complement = new Step(new ScalarReverseSubtraction(out, out, 1.0), new Source[] {buffer}, oneMinus, null);
+        Step times = multiply(gradient, buffer, out);
+        return List.of(square, complement, times);
+    }
+
+    private static Step multiply(Source a, Source b, INDArray out) {
+        OpContext context = Nd4j.getExecutioner().buildContext();
+        context.setOutputArrays(out);
+        return new Step(new MulOp(), new Source[] {a, b}, context, null);
+    }
+
     private static long flag(boolean b) {
         return b ? 1 : 0;
     }
@@ -435,6 +504,11 @@ public final class ReplayProgram {
     /** Ops in the program (Identity pass-throughs are not ops here). */
     public int size() {
         return steps.size();
+    }
+
+    /** How many {@code tanh_bp} ops run from the forward pass's tanh (see {@link TanhDerivativeReuse}). */
+    public int tanhDerivativesFromForward() {
+        return tanhDerivativesFromForward;
     }
 
     /** How many {@code matmul_bp} ops run as a single product, because one of their two gradients is never read. */
