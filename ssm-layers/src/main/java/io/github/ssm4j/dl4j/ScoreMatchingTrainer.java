@@ -1,7 +1,6 @@
 package io.github.ssm4j.dl4j;
 
 import io.github.ssm4j.autodiff.internal.StaticShapes;
-import io.github.ssm4j.train.internal.DeadParameterWatch;
 import io.github.ssm4j.dl4j.internal.NetworkAdapter;
 import io.github.ssm4j.model.ScoreFunction;
 import io.github.ssm4j.objective.ObjectiveEvaluation;
@@ -10,6 +9,8 @@ import io.github.ssm4j.objective.Projection;
 import io.github.ssm4j.objective.RandomDraws;
 import io.github.ssm4j.objective.ScoreMatchingObjective;
 import io.github.ssm4j.objective.SlicedScoreMatching;
+import io.github.ssm4j.train.internal.DeadParameterWatch;
+import io.github.ssm4j.util.Finiteness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -180,7 +181,7 @@ public final class ScoreMatchingTrainer {
         Gradient written = network.writeGradients(e.gradients());
         if (!network.writtenGradientsSumFinite()) {
             for (Map.Entry<String, INDArray> g : e.gradients().entrySet()) {
-                if (!Double.isFinite(g.getValue().sumNumber().doubleValue())) {
+                if (!Finiteness.sumIsFinite(g.getValue())) {
                     throw new ArithmeticException("Step " + (iteration + 1) + " (epoch " + network.epochCount()
                             + "): the gradient of " + g.getKey() + " is not finite (loss " + e.loss()
                             + "). Training stopped; the weights are those after step " + iteration);

@@ -1,6 +1,7 @@
 package io.github.ssm4j.objective;
 
 import io.github.ssm4j.model.ScoreFunction;
+import io.github.ssm4j.util.Finiteness;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -127,8 +128,7 @@ public final class Batch {
 
     /** Throws naming the first row of {@code a} that holds a NaN or infinity. */
     static void requireFinite(INDArray a, String what) {
-        double total = a.sumNumber().doubleValue();
-        if (Double.isFinite(total)) {
+        if (Finiteness.sumIsFinite(a)) {
             return;
         }
         double[][] rows = a.reshape(a.size(0), -1).toDoubleMatrix();

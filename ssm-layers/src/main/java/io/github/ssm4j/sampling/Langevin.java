@@ -1,5 +1,6 @@
 package io.github.ssm4j.sampling;
 
+import io.github.ssm4j.util.Finiteness;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
@@ -77,7 +78,7 @@ public final class Langevin {
 
     private void step(INDArray x, double alpha, double sigma) {
         INDArray s = score.score(x, sigma);
-        if (!Double.isFinite(s.sumNumber().doubleValue())) {
+        if (!Finiteness.sumIsFinite(s)) {
             throw new ArithmeticException("The score is not finite during Langevin sampling (σ = " + sigma
                     + ", step size " + alpha + "); reduce the step size");
         }

@@ -4,6 +4,7 @@ import io.github.ssm4j.objective.ObjectiveEvaluation;
 import io.github.ssm4j.objective.ObjectiveGraph;
 import io.github.ssm4j.objective.RandomDraws;
 import io.github.ssm4j.train.internal.DeadParameterWatch;
+import io.github.ssm4j.util.Finiteness;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +75,7 @@ public final class GraphTrainer {
             throw new ArithmeticException("Step " + iteration + ": " + ex.getMessage());
         }
         for (Map.Entry<String, INDArray> g : e.gradients().entrySet()) {
-            if (!Double.isFinite(g.getValue().sumNumber().doubleValue())) {
+            if (!Finiteness.sumIsFinite(g.getValue())) {
                 throw new ArithmeticException("Step " + iteration + ": the gradient of '" + g.getKey()
                         + "' is not finite (loss " + e.loss() + "); the weights were left unchanged");
             }

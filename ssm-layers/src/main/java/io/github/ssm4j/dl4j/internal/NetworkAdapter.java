@@ -1,5 +1,6 @@
 package io.github.ssm4j.dl4j.internal;
 
+import io.github.ssm4j.util.Finiteness;
 import org.deeplearning4j.nn.api.Trainable;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
@@ -78,7 +79,7 @@ public abstract class NetworkAdapter {
      * any gradient holds a NaN or ±∞ (and, rarely, when finite values sum past the float range).
      */
     public boolean writtenGradientsSumFinite() {
-        return Double.isFinite(gradientsView().sumNumber().doubleValue());
+        return Finiteness.sumIsFinite(gradientsView());
     }
 
     /** The second half of a step: the network's own updater on {@code g}, {@code params −= update}, iteration + 1. */

@@ -1,6 +1,7 @@
 package io.github.ssm4j.dl4j.loss;
 
 import io.github.ssm4j.objective.Projection;
+import io.github.ssm4j.util.Finiteness;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -183,7 +184,7 @@ public class FdSsmPreProcessor implements DataSetPreProcessor {
             throw new IllegalArgumentException("FdSsmPreProcessor needs features [N, ...] with N ≥ 1 examples and at "
                     + "least one value each, got " + (x == null ? "none" : Arrays.toString(x.shape())));
         }
-        if (Double.isFinite(x.sumNumber().doubleValue())) {
+        if (Finiteness.sumIsFinite(x)) {
             return;
         }
         double[][] rows = x.reshape(x.size(0), x.length() / x.size(0)).castTo(DataType.DOUBLE).toDoubleMatrix();
