@@ -159,7 +159,12 @@ public final class ScoreMatchingTrainer {
 
     /** One step on batch {@code x}; returns the loss and terms before the update. (Checkpoints are written by {@code fit}.) */
     public ObjectiveEvaluation step(INDArray x) {
-        return step(x, drawsForStep(x, network.iterationCount()));
+        RandomDraws draws = drawsForStep(x, network.iterationCount());
+        try {
+            return step(x, draws);
+        } finally {
+            draws.release();
+        }
     }
 
     /**

@@ -307,9 +307,10 @@ public final class ObjectiveGraph {
                 sum.addi(g);
             } else if (reuse) {
                 INDArray target = stepGradients.get(name);
+                // same memory order as the program's array, so that this copy is a straight copy, not a transpose
                 if (target == null || !java.util.Arrays.equals(target.shape(), g.shape())
-                        || target.dataType() != g.dataType()) {
-                    target = g.dup();
+                        || target.dataType() != g.dataType() || target.ordering() != g.ordering()) {
+                    target = g.dup(g.ordering());
                     stepGradients.put(name, target);
                 } else {
                     target.assign(g);
@@ -317,7 +318,7 @@ public final class ObjectiveGraph {
                 sums.put(name, target);
             } else {
                 // a copy: the array is the session's or the replay program's, and the next evaluation reuses it
-                sums.put(name, g.dup());
+                sums.put(name, g.dup(g.ordering()));
             }
         }
     }

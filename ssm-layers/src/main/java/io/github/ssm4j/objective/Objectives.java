@@ -3,6 +3,7 @@ package io.github.ssm4j.objective;
 import io.github.ssm4j.model.ScoreFunction;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -28,7 +29,24 @@ final class Objectives {
         for (int i = 0; i < z.length; i++) {
             z[i] = rng.nextGaussian();
         }
-        return Nd4j.create(z, shape).castTo(model.dataType());
+        return typed(z, shape, model.dataType());
+    }
+
+    /**
+     * {@code values} as a c-order array of {@code shape} made directly in {@code type} — for float32 models
+     * one off-heap allocation rather than a float64 array and its cast: the per-step draws of the 784-wide
+     * benchmark network are 0.4 MB, and fresh off-heap pages cost ≈ 14 µs each to touch on this machine.
+     */
+    static INDArray typed(double[] values, long[] shape, DataType type) {
+        if (type == DataType.FLOAT) {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
+            }
+            return Nd4j.create(f, shape, 'c');
+        }
+        INDArray d = Nd4j.create(values, shape, 'c');
+        return type == DataType.DOUBLE ? d : d.castTo(type);
     }
 
     /** A copy of {@code sigmas}, checked: at least one, every one positive and finite. */

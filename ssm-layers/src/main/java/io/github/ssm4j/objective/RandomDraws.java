@@ -29,6 +29,19 @@ public record RandomDraws(INDArray projections, INDArray noise, int[] noiseLevel
         return new RandomDraws(null, noise, noiseLevels.clone());
     }
 
+    /**
+     * Frees the drawn arrays' off-heap memory now instead of at some later garbage collection, so that the
+     * next step's draws reuse it rather than touching fresh pages; for draws made and consumed within one
+     * step (the trainers' own). The arrays must not be used afterwards.
+     */
+    public void release() {
+        for (INDArray a : new INDArray[] {projections, noise}) {
+            if (a != null && a.closeable()) {
+                a.close();
+            }
+        }
+    }
+
     /** None: the exact objective (ISM) needs no randomness. */
     public static RandomDraws none() {
         return new RandomDraws(null, null, null);

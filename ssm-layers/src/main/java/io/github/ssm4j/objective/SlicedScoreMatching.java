@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
@@ -100,7 +99,7 @@ public record SlicedScoreMatching(@JsonProperty("projection") Projection project
         int d = Math.toIntExact(model.dimension());
         double[] values = new double[Math.toIntExact((long) projections * batchSize * d)];
         projection.sample(rng, values, d);
-        return RandomDraws.ofProjections(Nd4j.create(values, shape).castTo(model.dataType()));
+        return RandomDraws.ofProjections(Objectives.typed(values, shape, model.dataType()));
     }
 
     @Override

@@ -60,7 +60,12 @@ public final class GraphTrainer {
 
     /** One step on batch {@code x} with freshly drawn randomness; returns the evaluation before the update. */
     public ObjectiveEvaluation step(INDArray x) {
-        return step(x, graph.draw(x, rng));
+        RandomDraws draws = graph.draw(x, rng);
+        try {
+            return step(x, draws);
+        } finally {
+            draws.release();
+        }
     }
 
     /**

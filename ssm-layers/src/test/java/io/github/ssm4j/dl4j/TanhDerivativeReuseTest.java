@@ -68,7 +68,7 @@ class TanhDerivativeReuseTest {
         // two tanh layers, so two tanh_bp; ISM's exact trace runs one chunk per coordinate group, each its own
         // program, and each program has the same two
         int expected = TanhDerivativeReuse.backendAgrees(type) ? 2 : 0;
-        assertTrue(graph.executionMode().contains(", " + expected + " tanh derivatives from the forward pass"),
+        assertTrue(graph.executionMode().contains("; " + expected + " tanh derivatives from the forward pass"),
                 graph.executionMode());
 
         for (int round = 0; round < 2; round++) {

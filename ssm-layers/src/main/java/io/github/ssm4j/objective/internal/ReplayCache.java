@@ -64,9 +64,8 @@ public final class ReplayCache {
     }
 
     /**
-     * "replay (N ops, K matmul gradients for one factor, T tanh derivatives from the forward pass)" once a
-     * program exists, else "SameDiff", with the
-     * reason where replay was refused.
+     * "replay (N ops; gradients for one factor: K matmul, M multiply; T tanh derivatives from the forward
+     * pass)" once a program exists, else "SameDiff", with the reason where replay was refused.
      */
     public String mode() {
         if (!notReplayable.isEmpty()) {
@@ -76,7 +75,8 @@ public final class ReplayCache {
             return "SameDiff";
         }
         ReplayProgram p = programs.values().iterator().next();
-        return "replay (" + p.size() + " ops, " + p.singleFactorGradients() + " matmul gradients for one factor, "
-                + p.tanhDerivativesFromForward() + " tanh derivatives from the forward pass)";
+        return "replay (" + p.size() + " ops; gradients for one factor: " + p.singleFactorGradients("matmul_bp")
+                + " matmul, " + p.singleFactorGradients("multiply_bp") + " multiply; " + p.tanhDerivativesFromForward()
+                + " tanh derivatives from the forward pass)";
     }
 }

@@ -95,28 +95,32 @@ public final class ReplayProgram {
         final OpContext context;
         /** A legacy scalar op whose scalar is its second input: set from that input on every run. */
         final Source scalarInput;
-        /** A {@code matmul_bp} reduced to the one product whose result is read. */
-        final boolean singleFactorGradient;
+        /** The gradient op ({@code matmul_bp}, {@code multiply_bp}) reduced to the one product that is read, or null. */
+        final String prunedFrom;
         /** What the step computes, for {@link #listing()}: op, inputs and outputs by graph name. */
         String label = "";
 
         Step(DifferentialFunction op, Source[] inputs, OpContext context, Source scalarInput) {
-            this(op, inputs, context, scalarInput, false);
+            this(op, inputs, context, scalarInput, null);
         }
 
-        Step(DifferentialFunction op, Source[] inputs, OpContext context, Source scalarInput,
-             boolean singleFactorGradient) {
+        Step(DifferentialFunction op, Source[] inputs, OpContext context, Source scalarInput, String prunedFrom) {
             this.op = op;
             this.inputs = inputs;
             this.bound = new INDArray[inputs.length];
             this.context = context;
             this.scalarInput = scalarInput;
-            this.singleFactorGradient = singleFactorGradient;
+            this.prunedFrom = prunedFrom;
         }
     }
 
-    /** {@code -Dssm4j.replay.profile=true}: time every op by name (see {@link OpProfile}). */
-    private static final boolean PROFILE = Boolean.getBoolean("ssm4j.replay.profile");
+    /**
+     * {@code -Dssm4j.replay.profile=true}: time every op, summed by op name (see {@link OpProfile});
+     * {@code =steps}: by program step (op, inputs and outputs, as in {@link #listing()}).
+     */
+    private static final String PROFILE_MODE = System.getProperty("ssm4j.replay.profile", "false");
+    private static final boolean PROFILE = "true".equals(PROFILE_MODE) || "steps".equals(PROFILE_MODE);
+    private static final boolean PROFILE_STEPS = "steps".equals(PROFILE_MODE);
 
     private final SameDiff graph;
     private final List<Step> steps;
@@ -233,6 +237,9 @@ public final class ReplayProgram {
                 }
             } else {
                 Step pruned = matmulGradientForOneInput(op, inputs, outArrays, outNames, lastUse);
+                if (pruned == null) {
+                    pruned = multiplyGradientForOneInput(op, inputs, outArrays, outNames, lastUse, graph);
+                }
                 Step step = pruned != null ? pruned : prepare(op, argNames, inputs, outArrays, graph);
                 step.label = step.op.opName() + (pruned != null ? " (from " + op.opName() + ")" : "") + " " + label;
                 steps.add(step);
@@ -392,7 +399,43 @@ public final class ReplayProgram {
         context.setIArguments(flags);
         context.setTArguments(alpha, beta);
         context.setOutputArrays(outputs[firstRead ? 0 : 1]);
-        return new Step(new Mmul(), factors, context, null, true);
+        return new Step(new Mmul(), factors, context, null, "matmul_bp");
+    }
+
+    /**
+     * {@code multiply_bp(x, y, g)} gives {@code g ⊙ y} for x and {@code g ⊙ x} for y, each summed over the
+     * axes along which its factor was broadcast. The objectives weight every example by a row weight of
+     * shape [N, 1] broadcast over [N, D], and nothing reads that weight's gradient — yet computing it, a
+     * reduction over D, was the most expensive op of a large SSM-VR step (≈ 4.8 ms of ≈ 40 ms, measured by
+     * step profile). When only one output is read and its factor has the output's full shape (so no
+     * reduction applies to it), this returns a step that computes just that product with the broadcasting
+     * {@code multiply}; a product of two numbers is one correctly rounded operation whichever kernel does it,
+     * so the result is multiply_bp's bit for bit. Otherwise null.
+     */
+    private static Step multiplyGradientForOneInput(DifferentialFunction op, Source[] inputs, INDArray[] outputs,
+                                                    List<String> outNames, Map<String, Integer> lastUse,
+                                                    SameDiff graph) {
+        if (!"multiply_bp".equals(op.opName()) || inputs.length != 3 || outputs.length != 2) {
+            return null;
+        }
+        boolean firstRead = lastUse.containsKey(outNames.get(0));
+        boolean secondRead = lastUse.containsKey(outNames.get(1));
+        if (firstRead == secondRead) {
+            return null;
+        }
+        int read = firstRead ? 0 : 1;
+        INDArray factor = inputs[read].array(graph);
+        INDArray other = inputs[1 - read].array(graph);
+        INDArray gradient = inputs[2].array(graph);
+        if (factor == null || other == null || gradient == null
+                || !Arrays.equals(factor.shape(), gradient.shape()) || !Arrays.equals(outputs[read].shape(), gradient.shape())
+                || factor.dataType() != gradient.dataType() || other.dataType() != gradient.dataType()
+                || outputs[read].dataType() != gradient.dataType()) {
+            return null;   // the read gradient needs a reduction (or a type conversion): keep multiply_bp
+        }
+        OpContext context = Nd4j.getExecutioner().buildContext();
+        context.setOutputArrays(outputs[read]);
+        return new Step(new MulOp(), new Source[] {inputs[2], inputs[1 - read]}, context, null, "multiply_bp");
     }
 
     /**
@@ -489,7 +532,7 @@ public final class ReplayProgram {
                 Nd4j.exec((Op) step.op, step.context);
             }
             if (PROFILE) {
-                OpProfile.record(step.op.opName(), System.nanoTime() - start);
+                OpProfile.record(PROFILE_STEPS ? step.label : step.op.opName(), System.nanoTime() - start);
             }
         }
         Map<String, INDArray> out = new LinkedHashMap<>();
@@ -511,9 +554,12 @@ public final class ReplayProgram {
         return tanhDerivativesFromForward;
     }
 
-    /** How many {@code matmul_bp} ops run as a single product, because one of their two gradients is never read. */
-    public int singleFactorGradients() {
-        return (int) steps.stream().filter(s -> s.singleFactorGradient).count();
+    /**
+     * How many {@code gradientOp} ops ({@code matmul_bp} or {@code multiply_bp}) run as a single product,
+     * because one of their two gradients is never read.
+     */
+    public int singleFactorGradients(String gradientOp) {
+        return (int) steps.stream().filter(s -> gradientOp.equals(s.prunedFrom)).count();
     }
 
     /** Free arrays by shape, type and ordering, so that ops whose lifetimes do not overlap share a buffer. */
