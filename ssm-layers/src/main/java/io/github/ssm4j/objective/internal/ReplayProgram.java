@@ -2,18 +2,17 @@ package io.github.ssm4j.objective.internal;
 
 import io.github.ssm4j.objective.internal.OpTracer.ArrayShape;
 import io.github.ssm4j.objective.internal.OpTracer.TracedOp;
-import java.util.ArrayDeque;
+import io.github.ssm4j.objective.internal.StepInput.Buffer;
+import io.github.ssm4j.objective.internal.StepInput.Fixed;
+import io.github.ssm4j.objective.internal.StepInput.Placeholder;
+import io.github.ssm4j.objective.internal.StepInput.Variable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -28,10 +27,6 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.RandomOp;
 import org.nd4j.linalg.api.ops.ReduceOp;
 import org.nd4j.linalg.api.ops.ScalarOp;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
-import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.GradientBackwardsMarker;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
 import org.nd4j.linalg.factory.Nd4j;
@@ -54,66 +49,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * with; variables are looked up on every run, so updated or replaced weight arrays are seen.
  */
 public final class ReplayProgram {
-    /** Where an op input comes from on each run. */
-    private sealed interface Source permits Buffer, Placeholder, Variable, Fixed {
-        INDArray array(SameDiff graph);
-    }
-
-    /** The output buffer of an earlier op. */
-    private record Buffer(INDArray array) implements Source {
-        public INDArray array(SameDiff graph) {
-            return array;
-        }
-    }
-
-    /** A placeholder: copied into {@code array} at the start of every run. */
-    private record Placeholder(String name, INDArray array) implements Source {
-        public INDArray array(SameDiff graph) {
-            return array;
-        }
-    }
-
-    /** A trainable variable: looked up on every run (the trainer may update it in place or replace it). */
-    private record Variable(String name) implements Source {
-        public INDArray array(SameDiff graph) {
-            return graph.getArrForVarName(name);
-        }
-    }
-
-    /** A constant array of the graph, or a constant made here. */
-    private record Fixed(INDArray array) implements Source {
-        public INDArray array(SameDiff graph) {
-            return array;
-        }
-    }
-
-    /** One op of the program. */
-    private static final class Step {
-        final DifferentialFunction op;
-        final Source[] inputs;
-        final INDArray[] bound;
-        final OpContext context;
-        /** A legacy scalar op whose scalar is its second input: set from that input on every run. */
-        final Source scalarInput;
-        /** The gradient op ({@code matmul_bp}, {@code multiply_bp}) reduced to the one product that is read, or null. */
-        final String prunedFrom;
-        /** What the step computes, for {@link #listing()}: op, inputs and outputs by graph name. */
-        String label = "";
-
-        Step(DifferentialFunction op, Source[] inputs, OpContext context, Source scalarInput) {
-            this(op, inputs, context, scalarInput, null);
-        }
-
-        Step(DifferentialFunction op, Source[] inputs, OpContext context, Source scalarInput, String prunedFrom) {
-            this.op = op;
-            this.inputs = inputs;
-            this.bound = new INDArray[inputs.length];
-            this.context = context;
-            this.scalarInput = scalarInput;
-            this.prunedFrom = prunedFrom;
-        }
-    }
-
     /**
      * {@code -Dssm4j.replay.profile=true}: time every op, summed by op name (see {@link OpProfile});
      * {@code =steps}: by program step (op, inputs and outputs, as in {@link #listing()}).
@@ -123,12 +58,12 @@ public final class ReplayProgram {
     private static final boolean PROFILE_STEPS = "steps".equals(PROFILE_MODE);
 
     private final SameDiff graph;
-    private final List<Step> steps;
+    private final List<ReplayStep> steps;
     private final List<Placeholder> placeholders;
-    private final Map<String, Source> outputs;
+    private final Map<String, StepInput> outputs;
     private final int tanhDerivativesFromForward;
 
-    private ReplayProgram(SameDiff graph, List<Step> steps, List<Placeholder> placeholders, Map<String, Source> outputs,
+    private ReplayProgram(SameDiff graph, List<ReplayStep> steps, List<Placeholder> placeholders, Map<String, StepInput> outputs,
                           int tanhDerivativesFromForward) {
         this.graph = graph;
         this.tanhDerivativesFromForward = tanhDerivativesFromForward;
@@ -188,11 +123,11 @@ public final class ReplayProgram {
         Map<Integer, TanhDerivativeReuse.Rewrite> tanhRewrites =
                 TanhDerivativeReuse.plan(trace, TanhDerivativeReuse::backendAgrees);
         Map<String, Integer> lastUse = lastUses(trace, requested, tanhRewrites);
-        Map<String, Source> sources = new HashMap<>();
+        Map<String, StepInput> sources = new HashMap<>();
         List<Placeholder> placeholders = new ArrayList<>();
         BufferPool pool = new BufferPool();
         Map<String, String> bufferOwner = new HashMap<>(); // variable name → name whose buffer it is (aliases)
-        List<Step> steps = new ArrayList<>();
+        List<ReplayStep> steps = new ArrayList<>();
         for (int index = 0; index < trace.size(); index++) {
             TracedOp traced = trace.get(index);
             if (traced.graph() != graph) {
@@ -202,7 +137,7 @@ public final class ReplayProgram {
             TanhDerivativeReuse.Rewrite tanhRewrite = tanhRewrites.get(index);
             String[] argNames = readsOf(op, tanhRewrite);
             List<String> outNames = traced.op().getOutputsOfOp();
-            Source[] inputs = new Source[argNames.length];
+            StepInput[] inputs = new StepInput[argNames.length];
             for (int i = 0; i < argNames.length; i++) {
                 inputs[i] = source(argNames[i], graph, sources, feed, placeholders);
             }
@@ -231,16 +166,16 @@ public final class ReplayProgram {
             }
             String label = Arrays.toString(argNames) + " -> " + outNames + " " + Arrays.toString(outArrays[0].shape());
             if (tanhRewrite != null) {
-                for (Step step : tanhDerivativeFromForward(tanhRewrite, inputs, outArrays[0])) {
+                for (ReplayStep step : CheaperSteps.tanhDerivativeFromForward(tanhRewrite, inputs, outArrays[0])) {
                     step.label = step.op.opName() + " (tanh_bp from the forward pass) " + label;
                     steps.add(step);
                 }
             } else {
-                Step pruned = matmulGradientForOneInput(op, inputs, outArrays, outNames, lastUse);
+                ReplayStep pruned = CheaperSteps.matmulGradientForOneInput(op, inputs, outArrays, outNames, lastUse);
                 if (pruned == null) {
-                    pruned = multiplyGradientForOneInput(op, inputs, outArrays, outNames, lastUse, graph);
+                    pruned = CheaperSteps.multiplyGradientForOneInput(op, inputs, outArrays, outNames, lastUse, graph);
                 }
-                Step step = pruned != null ? pruned : prepare(op, argNames, inputs, outArrays, graph);
+                ReplayStep step = pruned != null ? pruned : prepare(op, argNames, inputs, outArrays, graph);
                 step.label = step.op.opName() + (pruned != null ? " (from " + op.opName() + ")" : "") + " " + label;
                 steps.add(step);
             }
@@ -259,9 +194,9 @@ public final class ReplayProgram {
                 }
             }
         }
-        Map<String, Source> outputs = new LinkedHashMap<>();
+        Map<String, StepInput> outputs = new LinkedHashMap<>();
         for (String name : requested) {
-            Source s = sources.get(name);
+            StepInput s = sources.get(name);
             if (s == null) {
                 throw new NotReplayable("requested output '" + name + "' was not computed by the traced execution");
             }
@@ -316,9 +251,9 @@ public final class ReplayProgram {
         return op.argNames() == null ? new String[0] : op.argNames();
     }
 
-    private static Source source(String name, SameDiff graph, Map<String, Source> sources, Map<String, INDArray> feed,
+    private static StepInput source(String name, SameDiff graph, Map<String, StepInput> sources, Map<String, INDArray> feed,
                                  List<Placeholder> placeholders) throws NotReplayable {
-        Source s = sources.get(name);
+        StepInput s = sources.get(name);
         if (s != null) {
             return s;
         }
@@ -363,117 +298,11 @@ public final class ReplayProgram {
         }
     }
 
-    /**
-     * {@code matmul_bp} computes the gradients of both factors with two matrix products, whether or not both
-     * are read. SameDiff asks for the gradient of every op input on the way to the weights, so the first
-     * layer's product x·W (and, in the sliced objectives, the tangent product v·W) also yields a gradient for
-     * x (or v) that nothing reads — for the 784-wide benchmark network about 12 % of a step's FLOPs. When only
-     * one output is read, this returns a step that runs just that product, as the same libnd4j
-     * {@code matmul} call with the transposes and α, β that {@code matmul_bp} itself passes it, so the result
-     * is the same bit for bit; otherwise null.
-     */
-    private static Step matmulGradientForOneInput(DifferentialFunction op, Source[] inputs, INDArray[] outputs,
-                                                  List<String> outNames, Map<String, Integer> lastUse) {
-        if (!(op instanceof MmulBp bp) || inputs.length != 3 || outputs.length != 2
-                || outputs[0].rank() != 2 || outputs[1].rank() != 2
-                || !(inputs[2] instanceof Buffer eps && eps.array().rank() == 2)) {
-            return null;   // batched products, and a scalar eps (matmul_bp's special case), keep matmul_bp
-        }
-        boolean firstRead = lastUse.containsKey(outNames.get(0));
-        boolean secondRead = lastUse.containsKey(outNames.get(1));
-        if (firstRead == secondRead) {
-            return null;
-        }
-        long[] i = bp.iArgs();
-        boolean transX = i.length > 0 && i[0] != 0;
-        boolean transY = i.length > 1 && i[1] != 0;
-        boolean transZ = i.length > 2 && i[2] != 0;
-        double[] t = bp.tArgs();
-        double alpha = t.length > 0 ? t[0] : 1.0;
-        double beta = t.length > 1 ? t[1] : 0.0;
-        // matmul_bp: dL/dx = matmul(eps, y; transZ, !transY, transX), dL/dy = matmul(x, eps; !transX, transZ, transY)
-        Source[] factors = firstRead ? new Source[] {inputs[2], inputs[1]} : new Source[] {inputs[0], inputs[2]};
-        long[] flags = firstRead ? new long[] {flag(transZ), flag(!transY), flag(transX)}
-                : new long[] {flag(!transX), flag(transZ), flag(transY)};
-        OpContext context = Nd4j.getExecutioner().buildContext();
-        context.setIArguments(flags);
-        context.setTArguments(alpha, beta);
-        context.setOutputArrays(outputs[firstRead ? 0 : 1]);
-        return new Step(new Mmul(), factors, context, null, "matmul_bp");
-    }
-
-    /**
-     * {@code multiply_bp(x, y, g)} gives {@code g ⊙ y} for x and {@code g ⊙ x} for y, each summed over the
-     * axes along which its factor was broadcast. The objectives weight every example by a row weight of
-     * shape [N, 1] broadcast over [N, D], and nothing reads that weight's gradient — yet computing it, a
-     * reduction over D, was the most expensive op of a large SSM-VR step (≈ 4.8 ms of ≈ 40 ms, measured by
-     * step profile). When only one output is read and its factor has the output's full shape (so no
-     * reduction applies to it), this returns a step that computes just that product with the broadcasting
-     * {@code multiply}; a product of two numbers is one correctly rounded operation whichever kernel does it,
-     * so the result is multiply_bp's bit for bit. Otherwise null.
-     */
-    private static Step multiplyGradientForOneInput(DifferentialFunction op, Source[] inputs, INDArray[] outputs,
-                                                    List<String> outNames, Map<String, Integer> lastUse,
-                                                    SameDiff graph) {
-        if (!"multiply_bp".equals(op.opName()) || inputs.length != 3 || outputs.length != 2) {
-            return null;
-        }
-        boolean firstRead = lastUse.containsKey(outNames.get(0));
-        boolean secondRead = lastUse.containsKey(outNames.get(1));
-        if (firstRead == secondRead) {
-            return null;
-        }
-        int read = firstRead ? 0 : 1;
-        INDArray factor = inputs[read].array(graph);
-        INDArray other = inputs[1 - read].array(graph);
-        INDArray gradient = inputs[2].array(graph);
-        if (factor == null || other == null || gradient == null
-                || !Arrays.equals(factor.shape(), gradient.shape()) || !Arrays.equals(outputs[read].shape(), gradient.shape())
-                || factor.dataType() != gradient.dataType() || other.dataType() != gradient.dataType()
-                || outputs[read].dataType() != gradient.dataType()) {
-            return null;   // the read gradient needs a reduction (or a type conversion): keep multiply_bp
-        }
-        OpContext context = Nd4j.getExecutioner().buildContext();
-        context.setOutputArrays(outputs[read]);
-        return new Step(new MulOp(), new Source[] {inputs[2], inputs[1 - read]}, context, null, "multiply_bp");
-    }
-
-    /**
-     * The steps that replace a {@code tanh_bp(x, g)} (see {@link TanhDerivativeReuse}), reading {@code inputs}
-     * in the order {@link TanhDerivativeReuse.Rewrite#reads()} gives: {@code g ⊙ d} as one multiply, or
-     * {@code y·y}, {@code 1 − ·}, {@code g ⊙ ·} in place in {@code out} — the sequence the backend probe ran.
-     */
-    private static List<Step> tanhDerivativeFromForward(TanhDerivativeReuse.Rewrite rewrite, Source[] inputs,
-                                                        INDArray out) {
-        Source gradient = inputs[0];
-        if (rewrite.derivative() != null) {
-            return List.of(multiply(gradient, inputs[1], out));
-        }
-        Source y = inputs[1];
-        Buffer buffer = new Buffer(out);
-        OpContext oneMinus = Nd4j.getExecutioner().buildContext();
-        oneMinus.setOutputArrays(out);
-        Step square = multiply(y, y, out);
-        Step complement = new Step(new ScalarReverseSubtraction(out, out, 1.0), new Source[] {buffer}, oneMinus, null);
-        Step times = multiply(gradient, buffer, out);
-        return List.of(square, complement, times);
-    }
-
-    private static Step multiply(Source a, Source b, INDArray out) {
-        OpContext context = Nd4j.getExecutioner().buildContext();
-        context.setOutputArrays(out);
-        return new Step(new MulOp(), new Source[] {a, b}, context, null);
-    }
-
-    private static long flag(boolean b) {
-        return b ? 1 : 0;
-    }
-
-    private static Step prepare(DifferentialFunction op, String[] argNames, Source[] inputs, INDArray[] outputs,
+    private static ReplayStep prepare(DifferentialFunction op, String[] argNames, StepInput[] inputs, INDArray[] outputs,
                                 SameDiff graph) throws NotReplayable {
         OpContext context = Nd4j.getExecutioner().buildContext();
-        Source scalarInput = null;
-        Source[] bound = inputs;
+        StepInput scalarInput = null;
+        StepInput[] bound = inputs;
         if (op instanceof CustomOp) {
             DynamicCustomOp custom = (DynamicCustomOp) op;
             context.setIArguments(custom.iArgs());
@@ -485,15 +314,15 @@ public final class ReplayProgram {
             if (graph.getVariable(argNames[1]).getVariableType() != VariableType.CONSTANT) {
                 throw new NotReplayable("reduction " + op.getOwnName() + " takes its axis from a computed array");
             }
-            bound = new Source[] {inputs[0]};
+            bound = new StepInput[] {inputs[0]};
         } else if (op instanceof ScalarOp && argNames.length == 2) {
             scalarInput = inputs[1];
-            bound = new Source[] {inputs[0]};
+            bound = new StepInput[] {inputs[0]};
         } else if (argNames.length > 2) {
             throw new NotReplayable("legacy op " + op.getOwnName() + " has " + argNames.length + " inputs");
         }
         context.setOutputArrays(outputs);
-        return new Step(op, bound, context, scalarInput);
+        return new ReplayStep(op, bound, context, scalarInput);
     }
 
     /**
@@ -510,7 +339,7 @@ public final class ReplayProgram {
             }
             p.array().assign(fed);
         }
-        for (Step step : steps) {
+        for (ReplayStep step : steps) {
             boolean changed = false;
             for (int i = 0; i < step.inputs.length; i++) {
                 INDArray a = resolve(step.inputs[i]);
@@ -540,7 +369,7 @@ public final class ReplayProgram {
         return out;
     }
 
-    private INDArray resolve(Source s) {
+    private INDArray resolve(StepInput s) {
         return s.array(graph);
     }
 
@@ -560,38 +389,5 @@ public final class ReplayProgram {
      */
     public int singleFactorGradients(String gradientOp) {
         return (int) steps.stream().filter(s -> gradientOp.equals(s.prunedFrom)).count();
-    }
-
-    /** Free arrays by shape, type and ordering, so that ops whose lifetimes do not overlap share a buffer. */
-    private static final class BufferPool {
-        private final Map<String, Deque<INDArray>> free = new HashMap<>();
-        private final Map<INDArray, String> keys = new IdentityHashMap<>();
-        private final Set<INDArray> released = Collections.newSetFromMap(new IdentityHashMap<>());
-
-        INDArray take(ArrayShape shape) {
-            String key = shape.dataType() + Arrays.toString(shape.shape()) + shape.ordering();
-            Deque<INDArray> d = free.get(key);
-            INDArray a = d == null ? null : d.pollFirst();
-            if (a != null) {
-                released.remove(a);
-                return a;
-            }
-            a = shape.empty() ? Nd4j.empty(shape.dataType())
-                    : Nd4j.createUninitialized(shape.dataType(), shape.shape(), shape.ordering());
-            if (!shape.empty()) {
-                keys.put(a, key);
-            }
-            return a;
-        }
-
-        /** Returns the array to the pool; false if it was already free (or is empty, which holds nothing). */
-        boolean release(INDArray a) {
-            String key = keys.get(a);
-            if (key == null || !released.add(a)) {
-                return false;
-            }
-            free.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(a);
-            return true;
-        }
     }
 }
