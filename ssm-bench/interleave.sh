@@ -21,7 +21,7 @@ fi
 CP_A=${BENCH_CP:-ssm-bench/target/classes:$(cat ssm-bench/target/classpath.txt)}
 ext_of() { echo "$1" | tr ':' '\n' | sed -n 's/.*nd4j-native-[^/]*-linux-x86_64\(-[a-z0-9-]\+\)\.jar$/\1/p' | sed -n 1p; }
 java_run() {   # class path, extension, threads, output
-  java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=6G \
+  java ${JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch} -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=6G \
     -Dorg.bytedeco.javacpp.platform.extension="$2" -cp "$1" io.github.ssm4j.bench.BenchMain --threads "$3" \
     --budget "${BUDGET:-1}" --cases "$CASES" --out "$4" | grep -E '^ssm4j,' || echo "ssm4j run failed; continuing"
 }

@@ -23,7 +23,13 @@ CP=${BENCH_CP:-ssm-bench/target/classes:$(cat ssm-bench/target/classpath.txt)}
 # the optimised build's suffix (-avx2, ...) if the class path has one besides the generic jar, else empty
 EXT=$(echo "$CP" | tr ':' '\n' | sed -n 's/.*nd4j-native-[^/]*-linux-x86_64\(-[a-z0-9-]\+\)\.jar$/\1/p' | sed -n 1p)
 # ND4J frees off-heap arrays when their Java objects are collected; the JavaCPP bounds make it collect in time.
-JAVA="java ${JAVA_OPTS:--Xmx2g} -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=6G -Dorg.bytedeco.javacpp.platform.extension=$EXT -cp $CP"
+# Timing runs use a fixed, pre-touched heap: on this kind of VM a first touch of a page costs tens of µs, and
+# a default heap grows for thousands of steps, so step times would include the JVM's own warm-up of memory
+# rather than the steady state of a long training run (docs/BENCHMARKS.md, change 13). The memory run keeps
+# a default heap, so that its RSS figures show what training needs.
+JVM_ARGS="-Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=6G -Dorg.bytedeco.javacpp.platform.extension=$EXT -cp $CP"
+JAVA="java ${JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch} $JVM_ARGS"
+JAVA_MEMORY="java -Xmx2g $JVM_ARGS"
 
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -51,7 +57,7 @@ done
 
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 echo "== memory: ${MEMORY_STEPS:-10000} SSM-VR steps, small network"
-$JAVA io.github.ssm4j.bench.BenchMain --memory-steps "${MEMORY_STEPS:-10000}" --out "$RESULTS/memory.csv" | grep -E '^[0-9s]'
+$JAVA_MEMORY io.github.ssm4j.bench.BenchMain --memory-steps "${MEMORY_STEPS:-10000}" --out "$RESULTS/memory.csv" | grep -E '^[0-9s]'
 echo "load after: $(uptime)" >> "$RESULTS/machine.txt"
 
 $JAVA io.github.ssm4j.bench.SweepPlot "$RESULTS/d-sweep.png" "$RESULTS/java-t1.csv" "$RESULTS/torch-t1.csv"

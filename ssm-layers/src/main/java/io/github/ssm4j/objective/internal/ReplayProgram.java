@@ -339,6 +339,7 @@ public final class ReplayProgram {
             }
             p.array().assign(fed);
         }
+        boolean direct = DirectCustomOps.active();
         for (ReplayStep step : steps) {
             boolean changed = false;
             for (int i = 0; i < step.inputs.length; i++) {
@@ -356,7 +357,7 @@ public final class ReplayProgram {
             }
             long start = PROFILE ? System.nanoTime() : 0;
             if (step.op instanceof CustomOp custom) {
-                Nd4j.exec(custom, step.context);
+                DirectCustomOps.run(custom, step.context, direct);
             } else {
                 Nd4j.exec((Op) step.op, step.context);
             }
