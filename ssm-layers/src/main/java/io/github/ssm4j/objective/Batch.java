@@ -3,6 +3,8 @@ package io.github.ssm4j.objective;
 import io.github.ssm4j.model.ScoreFunction;
 import io.github.ssm4j.util.Finiteness;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -123,7 +125,38 @@ public final class Batch {
                 rows[m * n + i] = weights[i] * (factor == null ? 1.0 : factor[i]) / divisor;
             }
         }
-        return Nd4j.createFromArray(rows).castTo(dataType());
+        return RecentRowWeights.array(rows, dataType());
+    }
+
+    /**
+     * The last few row-weight arrays made, by content: with uniform weights the same array comes back every
+     * step, and making it anew costs two small off-heap allocations (each with JavaCPP's memory check). The
+     * arrays are only ever read (fed as placeholders).
+     */
+    private static final class RecentRowWeights {
+        private static final int KEEP = 16;
+        private static final Map<Key, INDArray> RECENT = new LinkedHashMap<>(KEEP, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Key, INDArray> eldest) {
+                return size() > KEEP;
+            }
+        };
+
+        private record Key(DataType type, double[] rows) {
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof Key k && k.type == type && Arrays.equals(k.rows, rows);
+            }
+
+            @Override
+            public int hashCode() {
+                return 31 * type.hashCode() + Arrays.hashCode(rows);
+            }
+        }
+
+        static synchronized INDArray array(double[] rows, DataType type) {
+            return RECENT.computeIfAbsent(new Key(type, rows), k -> Nd4j.createFromArray(rows).castTo(type));
+        }
     }
 
     /** Throws naming the first row of {@code a} that holds a NaN or infinity. */

@@ -68,7 +68,7 @@ public abstract class NetworkAdapter {
         Gradient g = new DefaultGradient(view);
         for (Map.Entry<String, INDArray> e : gradients.entrySet()) {
             INDArray target = gradientView(e.getKey(), view);
-            target.assign(e.getValue().reshape(target.shape()));
+            target.assign(shapedLike(e.getKey(), e.getValue(), target));
             g.setGradientFor(e.getKey(), target);
         }
         return g;
@@ -102,7 +102,7 @@ public abstract class NetworkAdapter {
             updater.update(g, iterationCount(), epochCount(), 1, LayerWorkspaceMgr.noWorkspaces());
         }
         INDArray params = model().params();
-        params.subi(view.reshape(params.shape()));
+        params.subi(shapedLike("", view, params));
         setIterationCount(iterationCount() + 1);
     }
 
@@ -127,6 +127,29 @@ public abstract class NetworkAdapter {
         }
         return true;
     }
+
+    /**
+     * {@code source} reshaped to {@code target}'s shape. The trainers hand in the same gradient arrays every
+     * step, so the reshaped view is kept, one per parameter {@code key}, and reused while the same source
+     * array comes back (an ND4J reshape allocates a shape buffer off-heap, with JavaCPP's memory check, on
+     * every call); a reshape that had to copy is never kept.
+     */
+    private INDArray shapedLike(String key, INDArray source, INDArray target) {
+        if (java.util.Arrays.equals(source.shape(), target.shape())) {
+            return source;
+        }
+        INDArray[] cached = reshaped.get(key);   // {source, its reshaped view}
+        if (cached != null && cached[0] == source && java.util.Arrays.equals(cached[1].shape(), target.shape())) {
+            return cached[1];
+        }
+        INDArray view = source.reshape(target.shape());
+        if (root(view) == root(source)) {
+            reshaped.put(key, new INDArray[] {source, view});
+        }
+        return view;
+    }
+
+    private final Map<String, INDArray[]> reshaped = new java.util.HashMap<>();
 
     /** The data buffer an array's memory belongs to (a view's buffer wraps the one it was cut from). */
     private static org.nd4j.linalg.api.buffer.DataBuffer root(INDArray a) {
