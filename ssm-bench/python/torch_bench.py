@@ -33,12 +33,15 @@ def size(name):
 
 
 def flops(objective, n, d, w):
+    """Matrix-multiply FLOPs a step needs; the same count as ssm4j's Flops.java (the first layer's input
+    gradient, 2nDW, is not needed by any objective)."""
     f = lambda rows: 2.0 * rows * (d * w + w * w + w * d)
+    first_input_grad = lambda rows: 2.0 * rows * d * w
     if objective in ("plain", "dsm"):
-        return 3 * f(n)
+        return 3 * f(n) - first_input_grad(n)
     if objective == "ism":
-        return 6 * f(n * d)
-    return 6 * f(n)
+        return 6 * f(n * d) - 2 * first_input_grad(n * d)
+    return 6 * f(n) - 2 * first_input_grad(n)
 
 
 def network(d, w):
