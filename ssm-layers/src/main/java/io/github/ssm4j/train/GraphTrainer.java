@@ -5,6 +5,7 @@ import io.github.ssm4j.objective.ObjectiveGraph;
 import io.github.ssm4j.objective.RandomDraws;
 import io.github.ssm4j.train.internal.DeadParameterWatch;
 import io.github.ssm4j.util.Finiteness;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,9 +89,10 @@ public final class GraphTrainer {
         for (Map.Entry<String, GradientUpdater<?>> u : updaters.entrySet()) {
             SDVariable variable = graph.model().sameDiff().getVariable(u.getKey());
             INDArray weights = variable.getArr();
-            INDArray update = e.gradient(u.getKey()).castTo(weights.dataType()).reshape(1, weights.length()).dup();
+            UpdateBuffer buffer = updateBuffers.computeIfAbsent(u.getKey(), k -> new UpdateBuffer());
+            INDArray update = buffer.holding(e.gradient(u.getKey()), weights);
             u.getValue().applyUpdater(update, iteration, 0);
-            weights.subi(update.reshape(weights.shape()));
+            weights.subi(buffer.shapedLikeWeights());
         }
         iteration++;
         deadParameters.check(iteration, e.gradients());
@@ -112,6 +114,35 @@ public final class GraphTrainer {
 
     public ObjectiveGraph graph() {
         return graph;
+    }
+
+    private final Map<String, UpdateBuffer> updateBuffers = new HashMap<>();
+
+    /**
+     * The row vector an ND4J updater turns a gradient into an update in place, kept per variable: a fresh
+     * copy every step (as before) is fresh off-heap memory every step, and on the 784-wide benchmark network
+     * the page faults of touching it made this trainer's step ≈ 1.7× ScoreMatchingTrainer's (BENCHMARKS.md).
+     */
+    private static final class UpdateBuffer {
+        private INDArray row;            // [1, n], what the updater sees
+        private INDArray asWeights;      // the same memory, shaped like the weights
+
+        /** The gradient copied into the buffer (cast to the weights' type), as the updater's row vector. */
+        INDArray holding(INDArray gradient, INDArray weights) {
+            if (row == null || row.dataType() != weights.dataType() || row.length() != weights.length()
+                    || !java.util.Arrays.equals(asWeights.shape(), weights.shape())) {
+                row = Nd4j.createUninitialized(weights.dataType(), 1, weights.length());
+                asWeights = row.reshape(weights.shape());
+            }
+            INDArray typed = gradient.dataType() == row.dataType() ? gradient : gradient.castTo(row.dataType());
+            asWeights.assign(java.util.Arrays.equals(typed.shape(), asWeights.shape()) ? typed
+                    : typed.reshape(asWeights.shape()));
+            return row;
+        }
+
+        INDArray shapedLikeWeights() {
+            return asWeights;
+        }
     }
 
     /** Builder: the objective graph, the updater (Adam 1e-3 by default) and the seed of the draws. */
