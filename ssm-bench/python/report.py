@@ -114,12 +114,16 @@ def main(directory):
         growth = float(mem[-1][col]) - float(first[col])
         out.append(f"\n{col} change from step {first['step']} to step {mem[-1]['step']}: {growth:+.0f} MB.\n")
     out.append("### Peak memory per configuration (1 thread, MB)\n")
-    out.append("| size | objective | heap peak | RSS peak (ssm4j) | RSS peak (PyTorch, process max so far) |")
-    out.append("|---|---|---|---|---|")
+    out.append("ssm4j's native column is its resident set beyond the JVM's committed heap and non-heap memory (ND4J's "
+               "arrays and the native libraries); both RSS columns are process maxima so far, and ssm4j's includes "
+               "the timing runs' pre-touched heap.\n")
+    out.append("| size | objective | heap peak | native peak (ssm4j) | RSS peak (ssm4j) | RSS peak (PyTorch) |")
+    out.append("|---|---|---|---|---|---|")
     for (size, obj, path), r in java[1].items():
         if path == "dl4j" and size in ("small", "large"):
             t = torch[1].get((size, obj))
-            out.append(f"| {size} | {obj} | {r['heap_peak_mb']} | {r['rss_peak_mb']} | {t['rss_peak_mb'] if t else '—'} |")
+            out.append(f"| {size} | {obj} | {r['heap_peak_mb']} | {r['offheap_peak_mb']} | {r['rss_peak_mb']} "
+                       f"| {t['rss_peak_mb'] if t else '—'} |")
     out.append("")
     out.append("### Targets\n")
     for name, value, met in targets:

@@ -3,12 +3,13 @@ package io.github.ssm4j.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import org.bytedeco.javacpp.Pointer;
 
 /**
  * Peaks of the three memories a step uses: the Java heap (sum of the heap pools' peak usage since
- * {@link #reset}), ND4J's off-heap arrays (JavaCPP's tracked allocations, sampled) and the process's resident
- * set (sampled).
+ * {@link #reset}), native memory (the resident set beyond the JVM's committed heap and non-heap memory:
+ * ND4J's arrays, libnd4j's and OpenBLAS's own, sampled) and the process's resident set (sampled).
  */
 final class Memory {
     private long offHeapPeak;
@@ -25,8 +26,14 @@ final class Memory {
     }
 
     void sample() {
-        offHeapPeak = Math.max(offHeapPeak, Pointer.totalBytes());
-        rssPeak = Math.max(rssPeak, Pointer.physicalBytes());
+        long rss = Pointer.physicalBytes();
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
+        // ND4J's arrays are malloc'ed natively and JavaCPP's totalBytes does not count them, so native memory
+        // is what the process holds beyond the JVM's own: exact when the heap is pre-touched (the timing
+        // runs); otherwise low by the part of the committed heap not yet touched
+        offHeapPeak = Math.max(offHeapPeak, Math.max(0, rss - heap.getCommitted() - nonHeap.getCommitted()));
+        rssPeak = Math.max(rssPeak, rss);
     }
 
     static long heapPeak() {
