@@ -102,7 +102,7 @@ public abstract class NetworkAdapter {
             updater.update(g, iterationCount(), epochCount(), 1, LayerWorkspaceMgr.noWorkspaces());
         }
         INDArray params = model().params();
-        params.subi(shapedLike("", view, params));
+        params.subi(shapedLike(FLAT_GRADIENTS, view, params));
         setIterationCount(iterationCount() + 1);
     }
 
@@ -150,6 +150,8 @@ public abstract class NetworkAdapter {
     }
 
     private final Map<String, INDArray[]> reshaped = new java.util.HashMap<>();
+    /** {@link #shapedLike}'s key for the flat gradient view shaped like the flat parameters (no parameter's key). */
+    private static final String FLAT_GRADIENTS = "";
 
     /** The data buffer an array's memory belongs to (a view's buffer wraps the one it was cut from). */
     private static org.nd4j.linalg.api.buffer.DataBuffer root(INDArray a) {

@@ -25,6 +25,7 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * {@code Nd4j.exec}. {@code -Dssm4j.replay.direct=false} turns it off.
  */
 final class DirectCustomOps {
+    private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("ssm4j.replay.direct"));
     private static final boolean CPU_EXECUTIONER = "org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner"
             .equals(Nd4j.getExecutioner().getClass().getName());
 
@@ -37,7 +38,7 @@ final class DirectCustomOps {
      * fail for a program's own buffers and SameDiff's (detached) variables.
      */
     static boolean active() {
-        if (!CPU_EXECUTIONER || "false".equalsIgnoreCase(System.getProperty("ssm4j.replay.direct"))) {
+        if (!ENABLED || !CPU_EXECUTIONER) {
             return false;
         }
         OpExecutioner.ProfilingMode mode = Nd4j.getExecutioner().getProfilingMode();

@@ -3,9 +3,11 @@ package io.github.ssm4j.objective.internal;
 import io.github.ssm4j.objective.internal.OpTracer.TracedOp;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.nd4j.autodiff.functions.DifferentialFunction;
@@ -60,6 +62,7 @@ public final class TanhDerivativeReuse {
     static Map<Integer, Rewrite> plan(List<TracedOp> trace, Predicate<DataType> backendAgrees) {
         Map<String, String> alias = new HashMap<>();
         Map<String, String> tanhOfInput = new HashMap<>();   // x → y = tanh(x)
+        Set<String> tanhOutputs = new HashSet<>();
         Map<String, String> squareOfTanh = new HashMap<>();  // y·y → y
         Map<String, String> derivativeOfTanh = new HashMap<>(); // y → 1 − y·y
         Map<Integer, Rewrite> rewrites = new HashMap<>();
@@ -72,9 +75,10 @@ public final class TanhDerivativeReuse {
                 alias.put(outs.get(0), alias.getOrDefault(args[0], args[0]));
             } else if (op instanceof Tanh && args.length == 1) {
                 tanhOfInput.putIfAbsent(alias.getOrDefault(args[0], args[0]), outs.get(0));
+                tanhOutputs.add(outs.get(0));
             } else if (op instanceof MulOp && args.length == 2) {
                 String a = alias.getOrDefault(args[0], args[0]);
-                if (a.equals(alias.getOrDefault(args[1], args[1])) && tanhOfInput.containsValue(a)) {
+                if (a.equals(alias.getOrDefault(args[1], args[1])) && tanhOutputs.contains(a)) {
                     squareOfTanh.put(outs.get(0), a);
                 }
             } else if (op instanceof ScalarReverseSubtraction && args.length == 1 && isOne((ScalarOp) op)) {
