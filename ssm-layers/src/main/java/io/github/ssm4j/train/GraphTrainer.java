@@ -3,6 +3,7 @@ package io.github.ssm4j.train;
 import io.github.ssm4j.objective.ObjectiveEvaluation;
 import io.github.ssm4j.objective.ObjectiveGraph;
 import io.github.ssm4j.objective.RandomDraws;
+import io.github.ssm4j.train.internal.AdamKernel;
 import io.github.ssm4j.train.internal.DeadParameterWatch;
 import io.github.ssm4j.util.Finiteness;
 import java.util.HashMap;
@@ -91,7 +92,9 @@ public final class GraphTrainer {
             INDArray weights = variable.getArr();
             UpdateBuffer buffer = updateBuffers.computeIfAbsent(u.getKey(), k -> new UpdateBuffer());
             INDArray update = buffer.holding(e.gradient(u.getKey()), weights);
-            u.getValue().applyUpdater(update, iteration, 0);
+            if (!AdamKernel.tryApply(u.getValue(), update, iteration, 0)) {   // the same bits, faster
+                u.getValue().applyUpdater(update, iteration, 0);
+            }
             weights.subi(buffer.shapedLikeWeights());
         }
         iteration++;

@@ -1,22 +1,24 @@
 package io.github.ssm4j.dl4j.internal;
 
+import io.github.ssm4j.train.internal.AdamKernel;
 import io.github.ssm4j.util.Finiteness;
-import org.deeplearning4j.nn.api.Trainable;
-import org.deeplearning4j.nn.conf.GradientNormalization;
-import org.deeplearning4j.nn.updater.UpdaterBlock;
-
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.Trainable;
+import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * The parts of {@link MultiLayerNetwork} and {@link ComputationGraph} the trainer needs, behind one face:
@@ -94,7 +96,7 @@ public abstract class NetworkAdapter {
             // are the same memory, so the arithmetic and the result are the same (ReplayEquivalence-style test:
             // UpdaterFastPathTest). The minibatch division it skips divides by 1.
             for (UpdaterBlock block : updater.getUpdaterBlocks()) {
-                if (!block.skipDueToPretrainConfig(false)) {
+                if (!block.skipDueToPretrainConfig(false) && !updatedByAdamKernel(block)) {
                     block.update(iterationCount(), epochCount());
                 }
             }
@@ -104,6 +106,25 @@ public abstract class NetworkAdapter {
         INDArray params = model().params();
         params.subi(shapedLike(FLAT_GRADIENTS, view, params));
         setIterationCount(iterationCount() + 1);
+    }
+
+    /**
+     * {@code block.update} by {@link AdamKernel} (the same bits, without libnd4j's element-at-a-time square
+     * root), when the block is plain Adam with no regularisation (L1, L2 and weight decay run around the
+     * updater in {@code UpdaterBlock.update}); false, having done nothing, otherwise.
+     */
+    private boolean updatedByAdamKernel(UpdaterBlock block) {
+        for (UpdaterBlock.ParamState p : block.getLayersAndVariablesInBlock()) {
+            if (p.getLayer().numParams() == 0 || p.getLayer().getConfig() == null) {
+                return false;
+            }
+            List<Regularization> r = p.getLayer().getConfig().getRegularizationByParam(p.getParamName());
+            if (r != null && !r.isEmpty()) {
+                return false;
+            }
+        }
+        return AdamKernel.tryApply(block.getGradientUpdater(), block.getGradientView(), iterationCount(),
+                epochCount());
     }
 
     /**

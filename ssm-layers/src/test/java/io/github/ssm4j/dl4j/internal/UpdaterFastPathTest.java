@@ -2,7 +2,9 @@ package io.github.ssm4j.dl4j.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.ssm4j.train.internal.AdamKernel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -34,7 +36,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * of DL4J's BaseMultiLayerUpdater.update (which rebuilds views for every parameter, the "external" path).
  * Either way the parameters and the updater state after several steps must be exactly those of DL4J's own
  * update — with L2 and weight decay, Adam and Nesterov momentum, a MultiLayerNetwork and a ComputationGraph,
- * and with gradient normalisation (where the adapter takes DL4J's path itself).
+ * with gradient normalisation (where the adapter takes DL4J's path itself), and with plain Adam in two updater
+ * blocks (where the adapter steps them with {@code AdamKernel}).
  */
 class UpdaterFastPathTest {
     static Stream<Arguments> networks() {
@@ -42,7 +45,22 @@ class UpdaterFastPathTest {
                 Arguments.of("MLN, Adam, L2 + weight decay", (Supplier<Model>) () -> mln(GradientNormalization.None)),
                 Arguments.of("MLN, gradient clipping (DL4J's path)",
                         (Supplier<Model>) () -> mln(GradientNormalization.ClipElementWiseAbsoluteValue)),
-                Arguments.of("ComputationGraph, Nesterovs", (Supplier<Model>) UpdaterFastPathTest::graph));
+                Arguments.of("ComputationGraph, Nesterovs", (Supplier<Model>) UpdaterFastPathTest::graph),
+                Arguments.of("MLN, plain Adam in float (the Java Adam kernel)", (Supplier<Model>) UpdaterFastPathTest::plainAdam));
+    }
+
+    /** No regularisation: the blocks go to AdamKernel, whose result must still be DL4J's bit for bit. */
+    private static MultiLayerNetwork plainAdam() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(7)
+                .dataType(DataType.FLOAT).updater(new Adam(1e-2)).list()
+                .layer(new DenseLayer.Builder().nIn(3).nOut(6).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nIn(6).nOut(4).activation(Activation.TANH)
+                        .updater(new Adam(3e-3, 0.8, 0.99, 1e-6)).build())   // a second updater block
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(4).nOut(3)
+                        .activation(Activation.IDENTITY).build())
+                .build());
+        net.init();
+        return net;
     }
 
     private static MultiLayerNetwork mln(GradientNormalization normalization) {
@@ -72,6 +90,10 @@ class UpdaterFastPathTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("networks")
     void updateEqualsDl4jsOwn(String name, Supplier<Model> network) {
+        if (name.contains("Java Adam kernel")) {
+            // otherwise the kernel declines and this case would test DL4J against itself
+            assertTrue(AdamKernel.backendAgrees(DataType.FLOAT), "the default native build runs the Java Adam kernel");
+        }
         Model ours = network.get();
         Model dl4j = network.get();
         NetworkAdapter oursAdapter = NetworkAdapter.of(ours);
@@ -80,7 +102,7 @@ class UpdaterFastPathTest {
         for (int step = 0; step < 4; step++) {
             Map<String, INDArray> gradients = new HashMap<>();
             double scale = step + 1;
-            ours.paramTable().forEach((k, v) -> gradients.put(k, Nd4j.randn(DataType.DOUBLE, v.shape()).muli(scale)));
+            ours.paramTable().forEach((k, v) -> gradients.put(k, Nd4j.randn(v.dataType(), v.shape()).muli(scale)));
 
             Gradient written = oursAdapter.writeGradients(gradients);
             assertEquals(!name.contains("DL4J's path"), NetworkAdapter.blocksSeeTheGradientView(oursAdapter.updater(),
