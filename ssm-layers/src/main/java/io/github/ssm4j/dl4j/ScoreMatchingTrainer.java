@@ -66,6 +66,8 @@ public final class ScoreMatchingTrainer {
     private final List<ScoreMatchingListener> listeners;
     private final CheckpointPolicy checkpoints;
     private final Map<String, String> networkKeys;
+    private final Map<String, ParameterBinding> bindings = new java.util.HashMap<>();   // by variable name
+    private final Map<String, INDArray[]> transposedGradients = new java.util.HashMap<>();
     /** Steps between checks for parameters that no gradient reaches (one reduction per parameter). */
     static final int DEAD_CHECK_INTERVAL = DeadParameterWatch.DEFAULT_INTERVAL;
     private final DeadParameterWatch deadParameters = new DeadParameterWatch(DEAD_CHECK_INTERVAL);
@@ -81,6 +83,9 @@ public final class ScoreMatchingTrainer {
         this.batchesDoneInEpoch = b.batchesDoneInEpoch;
         this.graph = b.objective.attach(scoreFunction(translation, b.energyHead, b.noiseLevelInput));
         this.networkKeys = translation.networkKeys();
+        for (ParameterBinding binding : translation.bindings()) {
+            bindings.put(binding.variable(), binding);
+        }
     }
 
     /** A builder for training {@code network} (a MultiLayerNetwork or ComputationGraph). */
@@ -215,14 +220,35 @@ public final class ScoreMatchingTrainer {
         return byNetworkKeys(graph.evaluate(x, null, draws, withGradients));
     }
 
-    /** The evaluation with gradients keyed by the network's parameter keys instead of graph variable names. */
+    /**
+     * The evaluation with gradients keyed by the network's parameter keys instead of graph variable names, and
+     * shaped as the network's parameters (a transposed binding's gradient as a transposed view).
+     */
     private ObjectiveEvaluation byNetworkKeys(ObjectiveEvaluation e) {
         if (e.gradients() == null) {
             return e;
         }
         Map<String, INDArray> byKey = new LinkedHashMap<>();
-        e.gradients().forEach((k, v) -> byKey.put(networkKeys.get(k), v));
+        e.gradients().forEach((k, v) -> byKey.put(networkKeys.get(k), inNetworkLayout(k, v)));
         return new ObjectiveEvaluation(e.loss(), e.terms(), byKey);
+    }
+
+    /**
+     * {@code gradient} of variable {@code variable} as the network shapes it. The step's gradient arrays come
+     * back every step, so each transposed view is kept while its array does (a view costs an off-heap shape
+     * buffer; see NetworkAdapter's reshape cache).
+     */
+    private INDArray inNetworkLayout(String variable, INDArray gradient) {
+        ParameterBinding b = bindings.get(variable);
+        if (b == null || !b.transposed()) {
+            return gradient;
+        }
+        INDArray[] kept = transposedGradients.get(variable);   // {gradient, its transposed view}
+        if (kept == null || kept[0] != gradient) {
+            kept = new INDArray[] {gradient, b.toNetworkLayout(gradient)};
+            transposedGradients.put(variable, kept);
+        }
+        return kept[1];
     }
 
     /** The draws step {@code iteration} of this trainer uses for batch {@code x}. */

@@ -10,7 +10,9 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * ({@code [-1, ...]}, in the network's dtype), the output is the network's output after its last
  * activation (the DL4J loss function is not part of it), and every trainable DL4J parameter is a SameDiff
  * variable ({@link #bindings()}) holding a <b>copy</b> of the parameter, in the shape and element order of
- * DL4J's parameter table ({@code net.getParam(key)}).
+ * DL4J's parameter table ({@code net.getParam(key)}) — or, for the weights of dense and output layers
+ * ({@link ParameterBinding#transposed()}), of its transpose, which is DL4J's own memory layout; convert with
+ * {@link ParameterBinding#toGraphLayout} and {@link ParameterBinding#toNetworkLayout}.
  *
  * <p>The graph computes what {@code net.output(x, false)} computes: inference mode, so dropout and weight
  * noise are the identity and BatchNormalization uses its running statistics, which are SameDiff constants

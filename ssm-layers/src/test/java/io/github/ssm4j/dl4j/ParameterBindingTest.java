@@ -55,7 +55,9 @@ class ParameterBindingTest {
         for (ParameterBinding b : g.bindings()) {
             SDVariable v = g.sameDiff().getVariable(b.variable());
             assertEquals(VariableType.VARIABLE, v.getVariableType());
-            INDArray p = net.getParam(b.networkKey());
+            // the output layer's weight [27, 2] is held as its transpose, DL4J's memory layout
+            assertEquals(b.networkKey().equals("2_W"), b.transposed(), b.networkKey());
+            INDArray p = b.toGraphLayout(net.getParam(b.networkKey()));
             assertArrayEquals(p.shape(), v.getArr().shape(), b.networkKey());
             assertEquals(p, v.getArr(), b.networkKey());
             assertNotSame(p, v.getArr());
@@ -87,6 +89,36 @@ class ParameterBindingTest {
             g.sameDiff().getArrForVarName(b.variable()).muli(0.9).addi(0.01);
         }
         g.pushParameters();
+        assertTrue(output(g, x).equalsWithEps(net.output(x), 1e-12), "after pushParameters");
+    }
+
+    /**
+     * Dense weights are held transposed exactly where that is DL4J's memory layout and safe: W [nIn, nOut]
+     * column-major with nIn, nOut &gt; 1 — not for an [n, 1] weight (an energy head) or a [1, n] one — and pulling
+     * and pushing go through the layout both ways.
+     */
+    @Test
+    void denseWeightsAreHeldTransposedWhereThatIsTheNetworksLayout() {
+        MultiLayerNetwork net = Networks.mln(InputType.feedForward(4), dense(6, Activation.TANH),
+                dense(1, Activation.TANH), out(3));
+        TranslatedNetwork g = NetworkTranslator.translate(net);
+        Map<String, Boolean> transposed = new java.util.LinkedHashMap<>();
+        g.bindings().forEach(b -> transposed.put(b.networkKey(), b.transposed()));
+        assertEquals(Map.of("0_W", true, "0_b", false, "1_W", false, "1_b", false, "2_W", false, "2_b", false),
+                transposed);
+        ParameterBinding w = g.bindings().get(0);
+        assertArrayEquals(new long[] {6, 4}, g.sameDiff().getArrForVarName(w.variable()).shape());
+        assertEquals(net.getParam("0_W").transpose(), g.sameDiff().getArrForVarName(w.variable()));
+
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 5, 4);
+        net.getParam("0_W").muli(-1.3);
+        g.pullParameters();
+        assertTrue(output(g, x).equalsWithEps(net.output(x), 1e-12), "after pullParameters");
+        g.sameDiff().getArrForVarName(w.variable()).getRow(2).addi(0.25);   // row 2 of Wᵀ: column 2 of W
+        INDArray expected = net.getParam("0_W").dup();
+        expected.getColumn(2).addi(0.25);
+        g.pushParameters();
+        assertEquals(expected, net.getParam("0_W"));
         assertTrue(output(g, x).equalsWithEps(net.output(x), 1e-12), "after pushParameters");
     }
 

@@ -77,7 +77,7 @@ class ZooModelTranslationTest {
         assertEquals(theirs.size(), vars.size());
         for (ParameterBinding b : g.bindings()) {
             INDArray a = ours.get(b.variable());
-            INDArray e = theirs.get(b.networkKey()).reshape(a.shape());
+            INDArray e = b.toGraphLayout(theirs.get(b.networkKey())).reshape(a.shape());
             double scale = e.amaxNumber().doubleValue();
             double diff = a.sub(e).amaxNumber().doubleValue();
             assertTrue(diff <= 1e-9 * (1 + scale), () -> b.networkKey() + ": SameDiff vs DL4J gradient, max |diff| "

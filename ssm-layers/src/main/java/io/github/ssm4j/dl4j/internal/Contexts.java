@@ -32,6 +32,8 @@ final class Contexts {
         final InputType outputType;
         private final Map<String, SDVariable> params = new LinkedHashMap<>();
         private final Set<String> states = new LinkedHashSet<>();
+        private final Set<String> timesOnly = new LinkedHashSet<>();       // bound by timesParam
+        private final Set<String> heldTransposed = new LinkedHashSet<>();  // of those, held as the transpose
 
         Base(Translation t, String id, String where, InputType outputType) {
             this.t = t;
@@ -85,21 +87,44 @@ final class Contexts {
             return bind(key, true);
         }
 
-        private SDVariable bind(String key, boolean state) {
-            if (!paramKeys().contains(key)) {
-                throw new IllegalStateException("The translator of " + where + " asked for parameter '" + key
-                        + "', which it does not have; it has " + paramKeys());
-            }
-            if (params.containsKey(key) && states.contains(key) != state) {
+        @Override
+        public SDVariable timesParam(SDVariable x, String key) {
+            requireOwn(key);
+            if (params.containsKey(key) && (states.contains(key) || !timesOnly.contains(key))) {
                 throw new IllegalStateException("The translator of " + where + " uses parameter '" + key
-                        + "' both as trainable and as state");
+                        + "' both through timesParam and through " + (states.contains(key) ? "state" : "param"));
+            }
+            SDVariable w = params.computeIfAbsent(key, k -> {
+                timesOnly.add(k);
+                boolean transposed = t.holdsTransposed(id, k);
+                if (transposed) {
+                    heldTransposed.add(k);
+                }
+                return t.bindParameter(id, k, transposed);
+            });
+            return heldTransposed.contains(key) ? sd().mmul(x, w, false, true, false) : x.mmul(w);
+        }
+
+        private SDVariable bind(String key, boolean state) {
+            requireOwn(key);
+            if (params.containsKey(key) && (states.contains(key) != state || timesOnly.contains(key))) {
+                throw new IllegalStateException("The translator of " + where + " uses parameter '" + key
+                        + "' " + (timesOnly.contains(key) ? "both through timesParam and through " + (state ? "state"
+                        : "param") : "both as trainable and as state"));
             }
             return params.computeIfAbsent(key, k -> {
                 if (state) {
                     states.add(k);
                 }
-                return state ? t.bindState(id, k) : t.bindParameter(id, k);
+                return state ? t.bindState(id, k) : t.bindParameter(id, k, false);
             });
+        }
+
+        private void requireOwn(String key) {
+            if (!paramKeys().contains(key)) {
+                throw new IllegalStateException("The translator of " + where + " asked for parameter '" + key
+                        + "', which it does not have; it has " + paramKeys());
+            }
         }
 
         @Override

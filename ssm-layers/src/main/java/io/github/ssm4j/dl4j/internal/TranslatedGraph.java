@@ -56,7 +56,7 @@ final class TranslatedGraph implements TranslatedNetwork {
         for (List<ParameterBinding> list : List.of(bindings, states)) {
             for (ParameterBinding b : list) {
                 INDArray target = sd.getArrForVarName(b.variable());
-                target.assign(source.get(b.layer(), b.parameter()).castTo(target.dataType()));
+                target.assign(b.toGraphLayout(source.get(b.layer(), b.parameter())).castTo(target.dataType()));
             }
         }
     }
@@ -64,7 +64,7 @@ final class TranslatedGraph implements TranslatedNetwork {
     @Override
     public void pushParameters() {
         for (ParameterBinding b : bindings) {
-            INDArray target = source.get(b.layer(), b.parameter());
+            INDArray target = b.toGraphLayout(source.get(b.layer(), b.parameter()));
             target.assign(sd.getArrForVarName(b.variable()).castTo(target.dataType()));
         }
     }

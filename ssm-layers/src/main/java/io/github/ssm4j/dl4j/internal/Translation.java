@@ -19,6 +19,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One translation in progress: the graph, the parameters bound so far, and the dispatch of each layer,
@@ -93,14 +94,31 @@ final class Translation {
         return translator.apply(activation, x, rank);
     }
 
-    /** A trainable parameter: a VARIABLE holding a copy of the DL4J parameter. */
-    SDVariable bindParameter(String layer, String key) {
+    /** A trainable parameter: a VARIABLE holding a copy of the DL4J parameter, or of its transpose. */
+    SDVariable bindParameter(String layer, String key, boolean transposed) {
         String name = freeName(layer + "_" + key);
         layerOrder.putIfAbsent(layer, layerOrder.size());
-        SDVariable v = sd.var(name, copy(layer, key));
-        bindings.add(new ParameterBinding(name, layer, key));
+        INDArray p = source.get(layer, key);
+        SDVariable v = sd.var(name, (transposed ? p.transpose() : p).castTo(dataType).dup('c'));
+        bindings.add(new ParameterBinding(name, layer, key, transposed));
         return v;
     }
+
+    /**
+     * Whether a weight the graph multiplies by ({@code x·W}) is better held as Wᵀ: when DL4J keeps W [nIn, nOut]
+     * column-major, Wᵀ row-major is the same memory, and the copies a training step makes (parameters into
+     * the graph, gradients out of it) are straight copies — for the 784-512-512-784 benchmark network the
+     * transposing ones cost ≈ 5 ms of a ≈ 30 ms step. Not for nIn = 1 or nOut = 1 (nothing to gain, and a
+     * product x·Wᵀ that can be [1, 1] meets SameDiff's broken mmul gradient for transposed operands, pinned
+     * in SameDiffGradientFactsTest). {@code -Dssm4j.translate.transposedWeights=false} turns it off.
+     */
+    boolean holdsTransposed(String layer, String key) {
+        INDArray p = source.get(layer, key);
+        return TRANSPOSED_WEIGHTS && p.rank() == 2 && p.ordering() == 'f' && p.size(0) > 1 && p.size(1) > 1;
+    }
+
+    private static final boolean TRANSPOSED_WEIGHTS =
+            !"false".equalsIgnoreCase(System.getProperty("ssm4j.translate.transposedWeights"));
 
     /** A non-trainable parameter: a constant holding a copy, refreshed by pullParameters. */
     SDVariable bindState(String layer, String key) {
@@ -115,7 +133,7 @@ final class Translation {
         return source.tableOrEmpty(layer).keySet();
     }
 
-    private org.nd4j.linalg.api.ndarray.INDArray copy(String layer, String key) {
+    private INDArray copy(String layer, String key) {
         return source.get(layer, key).castTo(dataType).dup('c');
     }
 

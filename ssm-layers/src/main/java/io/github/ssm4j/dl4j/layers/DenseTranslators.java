@@ -28,7 +28,7 @@ public final class DenseTranslators {
     /** act(layerNorm(x·W)·… + b): DL4J normalises x·W over the features, scales by g, then adds b. */
     private static SDVariable dense(LayerContext<DenseLayer> c) {
         requireMatrixInput(c);
-        SDVariable z = c.input().mmul(c.param("W"));
+        SDVariable z = c.timesParam(c.input(), "W");
         if (c.layer().isHasLayerNorm()) {
             z = layerNorm(c.sd(), z, c.param("g"));
         }

@@ -49,6 +49,11 @@ public final class FrozenTranslators {
         }
 
         @Override
+        public SDVariable timesParam(SDVariable x, String key) {
+            return x.mmul(c.state(key));
+        }
+
+        @Override
         public SameDiff sd() {
             return c.sd();
         }

@@ -27,7 +27,7 @@ public final class OutputTranslators {
 
     private static SDVariable output(LayerContext<OutputLayer> c) {
         DenseTranslators.requireMatrixInput(c);
-        SDVariable z = c.input().mmul(c.param("W"));
+        SDVariable z = c.timesParam(c.input(), "W");
         return c.activate(c.layer().getActivationFn(), c.layer().hasBias() ? z.add(c.param("b")) : z);
     }
 

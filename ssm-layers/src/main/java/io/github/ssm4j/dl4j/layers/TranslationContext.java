@@ -45,6 +45,15 @@ public interface TranslationContext {
     /** A trainable parameter as a SameDiff variable (created on first use, then the same one). */
     SDVariable param(String key);
 
+    /**
+     * {@code x·W} for a rank-2 trainable parameter W [nIn, nOut] (a dense layer's weight): use this rather than
+     * {@code x.mmul(param(key))} for such products. The variable may hold Wᵀ, multiplied with a transpose flag,
+     * where that is DL4J's own memory layout ({@code ParameterBinding.transposed()}), which makes the copies
+     * between network and graph at every training step straight copies. A parameter is used either through
+     * this or through {@link #param}, not both.
+     */
+    SDVariable timesParam(SDVariable x, String key);
+
     /** A non-trainable parameter (running statistics) as a SameDiff constant. */
     SDVariable state(String key);
 
