@@ -66,7 +66,13 @@ public abstract class NetworkAdapter {
      */
     public Gradient writeGradients(Map<String, INDArray> gradients) {
         INDArray view = gradientsView();
-        view.assign(0);
+        long written = 0;
+        for (INDArray gradient : gradients.values()) {
+            written += gradient.length();
+        }
+        if (written != view.length()) {   // parameters without a gradient (frozen layers) get zeros; when
+            view.assign(0);               // every parameter has one, zeroing first (≈ 0.2 ms for 1 M) is wasted
+        }
         Gradient g = new DefaultGradient(view);
         for (Map.Entry<String, INDArray> e : gradients.entrySet()) {
             INDArray target = gradientView(e.getKey(), view);
@@ -185,7 +191,7 @@ public abstract class NetworkAdapter {
      * exactly as parameters (its updaters rely on it), so the parameter's view geometry — shape, strides,
      * order, offset — applied to the gradient buffer gives it, for layers and parameterised vertices alike.
      */
-    private INDArray gradientView(String key, INDArray flatGradients) {
+    INDArray gradientView(String key, INDArray flatGradients) {
         if (cachedFor != flatGradients) {       // views are fixed while the flattened array is the same object
             cachedViews.clear();
             cachedFor = flatGradients;

@@ -124,6 +124,27 @@ class UpdaterFastPathTest {
         }
     }
 
+    /**
+     * writeGradients zeroes the flat gradient view only when some parameter gets no gradient (a frozen layer's):
+     * then that parameter's part must read zero, not what an earlier step left there.
+     */
+    @org.junit.jupiter.api.Test
+    void parametersWithoutAGradientReadZero() {
+        MultiLayerNetwork net = plainAdam();
+        NetworkAdapter adapter = NetworkAdapter.of(net);
+        Map<String, INDArray> all = new HashMap<>();
+        net.paramTable().forEach((k, v) -> all.put(k, Nd4j.rand(v.dataType(), v.shape()).addi(1)));
+        adapter.writeGradients(all);
+        Map<String, INDArray> some = new HashMap<>(all);
+        some.remove("1_W");
+        adapter.writeGradients(some);
+        INDArray view = adapter.gradientsView();
+        INDArray w1 = adapter.gradientView("1_W", view);
+        assertEquals(0.0, w1.amaxNumber().doubleValue(), "the parameter without a gradient");
+        assertEquals(all.get("0_W"), adapter.gradientView("0_W", view), "the others hold theirs");
+        assertEquals(all.get("2_b"), adapter.gradientView("2_b", view).reshape(all.get("2_b").shape()));
+    }
+
     private static INDArray stateOf(Model m) {
         return m instanceof MultiLayerNetwork mln ? mln.getUpdater(true).getStateViewArray()
                 : ((ComputationGraph) m).getUpdater(true).getStateViewArray();
