@@ -142,6 +142,10 @@ public final class AdamKernel {
         }
     }
 
+    /**
+     * {@link #stepFloat}'s twin in double, all in T = double: Java has no generics over primitive types, and the
+     * JIT vectorises only loops over primitive arrays.
+     */
     private static void stepDouble(INDArray g, INDArray m, INDArray v, double lr, double b1, double b2,
                                    double eps, int iteration) {
         double b1t = powers(DataType.DOUBLE, b1).power(iteration);
