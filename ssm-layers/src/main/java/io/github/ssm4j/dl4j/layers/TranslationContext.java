@@ -16,8 +16,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Parameters come in two kinds. {@link #param} is a trainable parameter: a SameDiff {@code VARIABLE}
  * holding a copy of the DL4J parameter, reported in {@code TranslatedNetwork.bindings()}. {@link #state}
  * is a parameter that gradient training does not change (BatchNormalization's running mean and variance):
- * a SameDiff constant, refreshed by {@code pullParameters()} like the variables. A translator must use
- * every parameter of its element one way or the other.
+ * a SameDiff constant, refreshed by {@code pullParameters()} like the variables. A trainable weight the
+ * element multiplies by is better asked for as the product, {@link #timesParam}, which leaves its layout to
+ * the translation. A translator must use every parameter of its element one way or another.
  *
  * <p>Stability: public API.
  */
