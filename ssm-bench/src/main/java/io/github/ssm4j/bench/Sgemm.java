@@ -1,5 +1,6 @@
 package io.github.ssm4j.bench;
 
+import io.github.ssm4j.util.CpuBackend;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,7 +25,7 @@ public final class Sgemm {
         INDArray c = Nd4j.create(DataType.FLOAT, m, n);
         double flops = 2.0 * m * k * n;
         double best = best(flops, seconds / 2, () -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0));
-        if (cpuBackend()) {
+        if (CpuBackend.active()) {
             FloatPointer pa = new FloatPointer(a.data().addressPointer());
             FloatPointer pb = new FloatPointer(b.data().addressPointer());
             FloatPointer pc = new FloatPointer(c.data().addressPointer());
@@ -32,10 +33,6 @@ public final class Sgemm {
                     openblas.CblasNoTrans, openblas.CblasNoTrans, m, n, k, 1f, pa, k, pb, n, 0f, pc, n)));
         }
         return best;
-    }
-
-    private static boolean cpuBackend() {
-        return "org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner".equals(Nd4j.getExecutioner().getClass().getName());
     }
 
     private static double best(double flops, double seconds, Runnable product) {

@@ -6,6 +6,7 @@ import io.github.ssm4j.dl4j.layers.LayerContext;
 import io.github.ssm4j.dl4j.layers.PreprocessorContext;
 import io.github.ssm4j.dl4j.layers.TranslationContext;
 import io.github.ssm4j.dl4j.layers.VertexContext;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +25,17 @@ final class Contexts {
     private Contexts() {
     }
 
+    /** The three ways a translator asks for a parameter, by the method it calls. */
+    private enum Use {
+        PARAM("param"), STATE("state"), TIMES("timesParam");
+
+        final String method;
+
+        Use(String method) {
+            this.method = method;
+        }
+    }
+
     /** Parameters, output type and messages shared by layers and vertices. */
     private abstract static class Base implements TranslationContext {
         final Translation t;
@@ -31,9 +43,7 @@ final class Contexts {
         final String where;
         final InputType outputType;
         private final Map<String, SDVariable> params = new LinkedHashMap<>();
-        private final Set<String> states = new LinkedHashSet<>();
-        private final Set<String> timesOnly = new LinkedHashSet<>();       // bound by timesParam
-        private final Set<String> heldTransposed = new LinkedHashSet<>();  // of those, held as the transpose
+        private final Map<String, Use> uses = new HashMap<>();   // how each parameter in params was asked for
 
         Base(Translation t, String id, String where, InputType outputType) {
             this.t = t;
@@ -79,44 +89,32 @@ final class Contexts {
 
         @Override
         public SDVariable param(String key) {
-            return bind(key, false);
+            return bind(key, Use.PARAM);
         }
 
         @Override
         public SDVariable state(String key) {
-            return bind(key, true);
+            return bind(key, Use.STATE);
         }
 
         @Override
         public SDVariable timesParam(SDVariable x, String key) {
-            requireOwn(key);
-            if (params.containsKey(key) && (states.contains(key) || !timesOnly.contains(key))) {
-                throw new IllegalStateException("The translator of " + where + " uses parameter '" + key
-                        + "' both through timesParam and through " + (states.contains(key) ? "state" : "param"));
-            }
-            SDVariable w = params.computeIfAbsent(key, k -> {
-                timesOnly.add(k);
-                boolean transposed = t.holdsTransposed(id, k);
-                if (transposed) {
-                    heldTransposed.add(k);
-                }
-                return t.bindParameter(id, k, transposed);
-            });
-            return heldTransposed.contains(key) ? sd().mmul(x, w, false, true, false) : x.mmul(w);
+            SDVariable w = bind(key, Use.TIMES);
+            return t.holdsTransposed(id, key) ? sd().mmul(x, w, false, true, false) : x.mmul(w);  // as bound
         }
 
-        private SDVariable bind(String key, boolean state) {
+        /** The parameter's variable or constant, made on first use; a parameter is asked for one way only. */
+        private SDVariable bind(String key, Use use) {
             requireOwn(key);
-            if (params.containsKey(key) && (states.contains(key) != state || timesOnly.contains(key))) {
+            Use earlier = uses.putIfAbsent(key, use);
+            if (earlier != null && earlier != use) {
                 throw new IllegalStateException("The translator of " + where + " uses parameter '" + key
-                        + "' " + (timesOnly.contains(key) ? "both through timesParam and through " + (state ? "state"
-                        : "param") : "both as trainable and as state"));
+                        + "' both through " + earlier.method + " and through " + use.method);
             }
-            return params.computeIfAbsent(key, k -> {
-                if (state) {
-                    states.add(k);
-                }
-                return state ? t.bindState(id, k) : t.bindParameter(id, k, false);
+            return params.computeIfAbsent(key, k -> switch (use) {
+                case STATE -> t.bindState(id, k);
+                case PARAM -> t.bindParameter(id, k, false);
+                case TIMES -> t.bindParameter(id, k, t.holdsTransposed(id, k));
             });
         }
 

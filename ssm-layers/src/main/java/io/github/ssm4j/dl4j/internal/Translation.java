@@ -98,9 +98,9 @@ final class Translation {
     SDVariable bindParameter(String layer, String key, boolean transposed) {
         String name = freeName(layer + "_" + key);
         layerOrder.putIfAbsent(layer, layerOrder.size());
-        INDArray p = source.get(layer, key);
-        SDVariable v = sd.var(name, (transposed ? p.transpose() : p).castTo(dataType).dup('c'));
-        bindings.add(new ParameterBinding(name, layer, key, transposed));
+        ParameterBinding binding = new ParameterBinding(name, layer, key, transposed);
+        SDVariable v = sd.var(name, binding.toGraphLayout(source.get(layer, key)).castTo(dataType).dup('c'));
+        bindings.add(binding);
         return v;
     }
 

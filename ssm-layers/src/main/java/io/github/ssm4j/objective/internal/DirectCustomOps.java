@@ -1,5 +1,6 @@
 package io.github.ssm4j.objective.internal;
 
+import io.github.ssm4j.util.CpuBackend;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
@@ -26,8 +27,6 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  */
 final class DirectCustomOps {
     private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("ssm4j.replay.direct"));
-    private static final boolean CPU_EXECUTIONER = "org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner"
-            .equals(Nd4j.getExecutioner().getClass().getName());
 
     private DirectCustomOps() {
     }
@@ -38,7 +37,7 @@ final class DirectCustomOps {
      * fail for a program's own buffers and SameDiff's (detached) variables.
      */
     static boolean active() {
-        if (!ENABLED || !CPU_EXECUTIONER) {
+        if (!ENABLED || !CpuBackend.active()) {
             return false;
         }
         OpExecutioner.ProfilingMode mode = Nd4j.getExecutioner().getProfilingMode();

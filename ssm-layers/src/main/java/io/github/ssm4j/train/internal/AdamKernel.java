@@ -1,5 +1,6 @@
 package io.github.ssm4j.train.internal;
 
+import io.github.ssm4j.util.CpuBackend;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Map;
@@ -38,8 +39,6 @@ import org.nd4j.linalg.learning.config.Adam;
  */
 public final class AdamKernel {
     private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("ssm4j.adam.kernel"));
-    private static final boolean CPU_BACKEND = "org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner"
-            .equals(Nd4j.getExecutioner().getClass().getName());
     /** Elements per chunk: three float chunks (24 KB) stay in the first-level cache. */
     private static final int CHUNK = 2048;
     static final int POWERS_PER_TABLE = 1024;
@@ -59,7 +58,7 @@ public final class AdamKernel {
      * then calls {@code applyUpdater} itself.
      */
     public static boolean tryApply(GradientUpdater<?> updater, INDArray gradient, int iteration, int epoch) {
-        if (!ENABLED || !CPU_BACKEND || updater == null || updater.getClass() != AdamUpdater.class) {
+        if (!ENABLED || !CpuBackend.active() || updater == null || updater.getClass() != AdamUpdater.class) {
             return false;
         }
         AdamUpdater adam = (AdamUpdater) updater;
@@ -233,6 +232,6 @@ public final class AdamKernel {
      * type and JVM; see the class comment).
      */
     public static boolean backendAgrees(DataType type) {
-        return CPU_BACKEND && AGREES.computeIfAbsent(type, AdamProbe::agrees);
+        return CpuBackend.active() && AGREES.computeIfAbsent(type, AdamProbe::agrees);
     }
 }
