@@ -79,15 +79,15 @@ public abstract class SigmaConditionedVertex extends SameDiffVertex {
                                          long[] shape);
 
     /**
-     * DL4J's runtime SameDiff vertex, with the doubled backward pass of 1.0.0-M2.1 corrected (see
-     * {@link CorrectedSameDiffGraphVertex}).
+     * DL4J's runtime SameDiff vertex, with 1.0.0-M2.1's backward pass (doubled, and stale after the first
+     * pass) replaced by one that ssm4j's derivative rules write (see {@link VjpBackwardGraphVertex}).
      */
     @Override
     public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
                                                                       INDArray paramsView, boolean initializeParams,
                                                                       DataType networkDatatype) {
         setName(name);
-        return new CorrectedSameDiffGraphVertex(this, graph, name, idx, paramsView, initializeParams, networkDatatype);
+        return new VjpBackwardGraphVertex(this, graph, name, idx, paramsView, initializeParams, networkDatatype);
     }
 
     @Override
