@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -59,10 +59,14 @@ class ConditionalVerticesGradientTest {
         }
     }
 
-    @ParameterizedTest(name = "after {0} backward passes")
-    @ValueSource(ints = {0, 1, 3})
-    void mlpWithFilmAndDivideBySigma(int earlierPasses) {
-        ComputationGraph net = new ComputationGraph(ConditionalGraphs.mlp(3, 5, new NoOp()));
+    /** NONE: without workspaces the backward graph's outputs are ordinary detached arrays. */
+    @ParameterizedTest(name = "after {0} backward passes, workspaces {1}")
+    @CsvSource({"0, ENABLED", "1, ENABLED", "3, ENABLED", "2, NONE"})
+    void mlpWithFilmAndDivideBySigma(int earlierPasses, WorkspaceMode workspaces) {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = ConditionalGraphs.mlp(3, 5, new NoOp());
+        conf.setTrainingWorkspaceMode(workspaces);
+        conf.setInferenceWorkspaceMode(workspaces);
+        ComputationGraph net = new ComputationGraph(conf);
         net.init();
         ConditionalGraphs.randomiseVertexParameters(net, 1);
         backpropOtherData(net, earlierPasses, new long[] {N, 3}, new long[] {N, 3});
