@@ -37,11 +37,24 @@ public final class StaticShapes {
     private static final long PROBE_A = 2;
     private static final long PROBE_B = 3;
 
-    private final SameDiff sd;
+    /**
+     * Weak, like the map's key: a strong reference from the value would keep every graph (and the arrays it
+     * holds, such as a DL4J network's parameters) reachable from the static map for good.
+     */
+    private final WeakReference<SameDiff> graph;
     private final Map<String, long[]> known = new HashMap<>();
 
     private StaticShapes(SameDiff sd) {
-        this.sd = sd;
+        this.graph = new WeakReference<>(sd);
+    }
+
+    /** The graph; reachable whenever this oracle is in use, because its callers hold the graph. */
+    private SameDiff sd() {
+        SameDiff sd = graph.get();
+        if (sd == null) {
+            throw new IllegalStateException("StaticShapes used after its graph was garbage-collected");
+        }
+        return sd;
     }
 
     /** The shape oracle of a graph; one per graph, so probes are shared between transformations. */
@@ -139,7 +152,7 @@ public final class StaticShapes {
     private Map<String, INDArray> execute(List<String> names, long dynamicSize) {
         Map<String, INDArray> feed = new HashMap<>();
         for (String ph : placeholdersNeeded(names)) {
-            SDVariable v = sd.getVariable(ph);
+            SDVariable v = sd().getVariable(ph);
             long[] declared = v.placeholderShape();
             if (declared == null) {
                 throw new IllegalStateException("Placeholder '" + ph + "' has no declared shape; ssm4j needs its "
@@ -154,7 +167,7 @@ public final class StaticShapes {
             feed.put(ph, dummy(v.dataType(), concrete));
         }
         try {
-            return sd.output(feed, names.toArray(new String[0]));
+            return sd().output(feed, names.toArray(new String[0]));
         } catch (RuntimeException e) {
             throw new IllegalStateException("Could not infer static shapes of " + names + ": executing the graph "
                     + "with placeholder dimensions -1 set to " + dynamicSize + " failed (" + e.getMessage() + "). "
@@ -166,15 +179,15 @@ public final class StaticShapes {
 
     private Set<String> placeholdersNeeded(List<String> names) {
         Set<String> result = new LinkedHashSet<>();
-        for (SameDiffOp op : GraphPath.ancestorOps(sd, names)) {
+        for (SameDiffOp op : GraphPath.ancestorOps(sd(), names)) {
             for (String in : GraphPath.inputsOf(op)) {
-                if (sd.getVariable(in).getVariableType() == VariableType.PLACEHOLDER) {
+                if (sd().getVariable(in).getVariableType() == VariableType.PLACEHOLDER) {
                     result.add(in);
                 }
             }
         }
         for (String n : names) {
-            if (sd.getVariable(n).getVariableType() == VariableType.PLACEHOLDER) {
+            if (sd().getVariable(n).getVariableType() == VariableType.PLACEHOLDER) {
                 result.add(n);
             }
         }
