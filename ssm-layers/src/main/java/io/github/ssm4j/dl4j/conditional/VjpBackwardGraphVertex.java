@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -37,10 +38,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>from the second backward pass on, the gradients it returns for the inputs are wrong, while those of
  *       the parameters stay right. Measured on the FiLM vertex in a small MLP: 0.30 at the first pass, then
  *       2e-310 for the same batch; central differences of the layer before the vertex were 13× off at the
- *       second step, and training gave that layer noise, differently from one JVM run to the next. Both
- *       {@code sameDiff.grad(input).getArr()}, which DL4J reads, and the map that
- *       {@code calculateGradients} returns held the wrong values. A standalone SameDiff graph with the same
- *       ops did not show it.</li>
+ *       second step, and training gave that layer noise, differently from one JVM run to the next. DL4J
+ *       builds the gradient function while a workspace is open, so arrays made then live in workspace memory
+ *       that later passes reuse; with that one call moved out of the workspace, DL4J's own path passed the
+ *       same gradient checks (measured). {@code SameDiffLayer} builds its gradient function outside a
+ *       workspace and does not show it.</li>
  * </ul>
  * Neither happens here: the cotangent ε is an ordinary placeholder, and the gradients are ordinary outputs of
  * the same graph that the forward pass runs.
@@ -59,6 +61,8 @@ final class VjpBackwardGraphVertex extends SameDiffGraphVertex {
 
     @Override
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+        // Outside DL4J's workspaces: the graph keeps what is created while it is built. DL4J builds its own
+        // gradient function inside an open workspace, whose memory is reused afterwards (its stale gradients).
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             if (sameDiff == null) {
                 doInit();
@@ -77,7 +81,8 @@ final class VjpBackwardGraphVertex extends SameDiffGraphVertex {
         }
         feed.put(COTANGENT, epsilon);
         allocateInBackwardWorkspaces(workspaceMgr);
-        Map<String, INDArray> out = sameDiff.output(feed, gradientNames);
+        String[] requested = Arrays.stream(gradientNames).filter(Objects::nonNull).toArray(String[]::new);
+        Map<String, INDArray> out = requested.length == 0 ? Map.of() : sameDiff.output(feed, requested);
 
         INDArray[] inputGradients = new INDArray[inputs.length];
         for (int i = 0; i < inputs.length; i++) {

@@ -2,19 +2,27 @@ package io.github.ssm4j.dl4j.conditional;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * DL4J's own gradient check ({@link GradientCheckUtil}: float64 central differences of {@code net.score}
@@ -59,7 +67,10 @@ class ConditionalVerticesGradientTest {
         }
     }
 
-    /** NONE: without workspaces the backward graph's outputs are ordinary detached arrays. */
+    /**
+     * ENABLED is where DL4J's own vertex failed after its first pass; NONE checks the other path of ours, where
+     * the backward graph's outputs are ordinary detached arrays.
+     */
     @ParameterizedTest(name = "after {0} backward passes, workspaces {1}")
     @CsvSource({"0, ENABLED", "1, ENABLED", "3, ENABLED", "2, NONE"})
     void mlpWithFilmAndDivideBySigma(int earlierPasses, WorkspaceMode workspaces) {
@@ -94,7 +105,7 @@ class ConditionalVerticesGradientTest {
      * A float32 network's gradients, after two backward passes on other data, against the float64 network's with
      * the same parameters: the backward graph takes the network's dtype. Measured: 1.6e-7 of the gradient's norm,
      * float32 rounding (6e-8 per operation) grown through a few dozen ops; the bar, 1e-5, leaves 60× for other
-     * CPUs' rounding, while a stale or doubled gradient is off by order 1.
+     * CPUs' rounding, while a backward graph that ran in the wrong dtype or was doubled would be off by far more.
      */
     @Test
     void float32NetworkGradientsAgreeWithFloat64() {
@@ -122,5 +133,34 @@ class ConditionalVerticesGradientTest {
         double size = gradients[0].norm2Number().doubleValue();
         assertTrue(size > 0 && error < 1e-5 * size, "float32 gradient differs from float64 by " + error
                 + " (norm " + size + ")");
+    }
+    /** A conditional vertex that ignores σ (2h): σ's gradient is exactly zero, not an error. */
+    static final class IgnoresSigmaVertex extends SigmaConditionedVertex {
+        @Override
+        protected SDVariable define(SameDiff sd, SDVariable h, SDVariable sigma, Map<String, SDVariable> params,
+                                    long[] shape) {
+            return h.mul(2.0);
+        }
+
+        @Override
+        protected SigmaConditionedVertex copyConfiguration() {
+            return new IgnoresSigmaVertex();
+        }
+    }
+
+    @Test
+    void vertexWhoseOutputDoesNotDependOnSigma() {
+        ComputationGraph net = new ComputationGraph(ConditionalGraphs.graph(new NoOp())
+                .addLayer("dense", new DenseLayer.Builder().nOut(3).activation(Activation.TANH).build(), "x")
+                .addVertex("v", new IgnoresSigmaVertex(), "dense", "sigma")
+                .addLayer("out", new LossLayer.Builder().nIn(3L).nOut(3L).activation(Activation.IDENTITY)
+                        .lossFunction(LossFunctions.LossFunction.MSE).build(), "v")
+                .setOutputs("out")
+                .setInputTypes(InputType.feedForward(3), InputType.feedForward(1))
+                .build());
+        net.init();
+        backpropOtherData(net, 2, new long[] {N, 3}, new long[] {N, 3});
+        assertTrue(GradientCheckUtil.checkGradients(check(net, ConditionalGraphs.randn(2, N, 3),
+                ConditionalGraphs.sigmas(3, N), ConditionalGraphs.randn(4, N, 3))));
     }
 }
