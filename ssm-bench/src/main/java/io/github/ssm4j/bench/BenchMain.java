@@ -19,8 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * row (the same columns as {@code python/torch_bench.py}) with the median step time, the sgemm limit and the
  * memory peaks; cpu_ms is the calling thread's CPU time per step (median), which on a shared machine is less
  * inflated by other processes than the wall time (at 1 thread ND4J and OpenBLAS compute on the calling
- * thread; GC and ND4J's deallocator threads are not counted). The thread count is set by the caller's environment (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS)
- * and, for ND4J's own loops, by {@code --threads}.
+ * thread; GC and ND4J's deallocator threads are not counted). {@code --threads} sets ND4J's loops and the BLAS;
+ * set OMP_NUM_THREADS and OPENBLAS_NUM_THREADS to the same count (run.sh does), or a warning says they differ.
  *
  * <pre>
  * java -cp ... io.github.ssm4j.bench.BenchMain --threads 1 --cases headline,sweep --out java.csv
@@ -42,8 +42,7 @@ public final class BenchMain {
     public static void main(String[] args) throws IOException {
         Map<String, String> opt = options(args);
         int threads = Integer.parseInt(opt.getOrDefault("threads", "1"));
-        Nd4j.getEnvironment().setMaxThreads(threads);
-        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        useThreads(threads);
         double budget = Double.parseDouble(opt.getOrDefault("budget", "1"));
         Path out = opt.containsKey("out") ? Path.of(opt.get("out")) : null;
         if (opt.containsKey("memory-steps")) {
@@ -60,6 +59,25 @@ public final class BenchMain {
             double rate = sgemm.computeIfAbsent(dw[1], w -> Sgemm.gflops(StepCase.BATCH, w, w, 1.0));
             emit(out, measure(new StepCase(o, path, dw[0], dw[1], StepCase.BATCH, 42), c[0], threads, rate,
                     budget * (dw[1] > 128 ? 4 : 1)), false);
+        }
+    }
+
+    /**
+     * Sets ND4J's loops and the BLAS to {@code threads}. Without the BLAS call, a run with --threads 1 but no
+     * OPENBLAS_NUM_THREADS measured sgemm on both cores (141 GFLOP/s against 86) and so a wrong limit.
+     * A differing OMP_NUM_THREADS or OPENBLAS_NUM_THREADS is reported, because PyTorch's side of run.sh and
+     * libnd4j's OpenMP pool take their counts from the environment.
+     */
+    static void useThreads(int threads) {
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        Nd4j.factory().blas().setMaxThreads(threads);
+        for (String variable : List.of("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")) {
+            String value = System.getenv(variable);
+            if (value == null || !value.trim().equals(Integer.toString(threads))) {
+                System.err.println("warning: --threads " + threads + " but " + variable + " is "
+                        + (value == null ? "unset" : value) + "; set it to " + threads + " as run.sh does");
+            }
         }
     }
 
