@@ -53,6 +53,8 @@ final class VjpBackwardGraphVertex extends SameDiffGraphVertex {
 
     /** The inputs' gradient variables, in DL4J's input order, then the parameters'; null until first used. */
     private String[] gradientNames;
+    /** The non-null entries of {@link #gradientNames}: what each backward pass asks the graph for. */
+    private String[] requested;
 
     VjpBackwardGraphVertex(SameDiffVertex config, ComputationGraph graph, String name, int vertexIndex,
                            INDArray paramsView, boolean initParams, DataType dataType) {
@@ -69,6 +71,7 @@ final class VjpBackwardGraphVertex extends SameDiffGraphVertex {
             }
             if (gradientNames == null) {
                 gradientNames = writeBackwardGraph();
+                requested = Arrays.stream(gradientNames).filter(Objects::nonNull).toArray(String[]::new);
             }
         }
         config.validateInput(inputs);
@@ -81,7 +84,6 @@ final class VjpBackwardGraphVertex extends SameDiffGraphVertex {
         }
         feed.put(COTANGENT, epsilon);
         allocateInBackwardWorkspaces(workspaceMgr);
-        String[] requested = Arrays.stream(gradientNames).filter(Objects::nonNull).toArray(String[]::new);
         Map<String, INDArray> out = requested.length == 0 ? Map.of() : sameDiff.output(feed, requested);
 
         INDArray[] inputGradients = new INDArray[inputs.length];

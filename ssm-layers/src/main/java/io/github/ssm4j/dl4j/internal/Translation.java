@@ -99,7 +99,7 @@ final class Translation {
         String name = freeName(layer + "_" + key);
         layerOrder.putIfAbsent(layer, layerOrder.size());
         ParameterBinding binding = new ParameterBinding(name, layer, key, transposed);
-        SDVariable v = sd.var(name, binding.toGraphLayout(source.get(layer, key)).castTo(dataType).dup('c'));
+        SDVariable v = sd.var(name, copy(binding.toGraphLayout(source.get(layer, key))));
         bindings.add(binding);
         return v;
     }
@@ -124,7 +124,7 @@ final class Translation {
     SDVariable bindState(String layer, String key) {
         String name = freeName(layer + "_" + key);
         layerOrder.putIfAbsent(layer, layerOrder.size());
-        SDVariable v = sd.constant(name, copy(layer, key));
+        SDVariable v = sd.constant(name, copy(source.get(layer, key)));
         states.add(new ParameterBinding(name, layer, key));
         return v;
     }
@@ -133,8 +133,9 @@ final class Translation {
         return source.tableOrEmpty(layer).keySet();
     }
 
-    private INDArray copy(String layer, String key) {
-        return source.get(layer, key).castTo(dataType).dup('c');
+    /** A row-major copy in the graph's dtype: the graph's arrays never share memory with the network's. */
+    private INDArray copy(INDArray networkArray) {
+        return networkArray.castTo(dataType).dup('c');
     }
 
     private String freeName(String base) {
