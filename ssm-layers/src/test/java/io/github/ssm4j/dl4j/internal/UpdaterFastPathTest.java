@@ -46,7 +46,9 @@ class UpdaterFastPathTest {
                 Arguments.of("MLN, gradient clipping (DL4J's path)",
                         (Supplier<Model>) () -> mln(GradientNormalization.ClipElementWiseAbsoluteValue)),
                 Arguments.of("ComputationGraph, Nesterovs", (Supplier<Model>) UpdaterFastPathTest::graph),
-                Arguments.of("MLN, plain Adam in float (the Java Adam kernel)", (Supplier<Model>) UpdaterFastPathTest::plainAdam));
+                Arguments.of("MLN, plain Adam in float (the Java Adam kernel)", (Supplier<Model>) UpdaterFastPathTest::plainAdam),
+                Arguments.of("MLN, Adam and Nesterovs blocks in double (the Java Adam kernel and DL4J's block update)",
+                        (Supplier<Model>) UpdaterFastPathTest::mixedUpdaters));
     }
 
     /** No regularisation: the blocks go to AdamKernel, whose result must still be DL4J's bit for bit. */
@@ -56,6 +58,20 @@ class UpdaterFastPathTest {
                 .layer(new DenseLayer.Builder().nIn(3).nOut(6).activation(Activation.TANH).build())
                 .layer(new DenseLayer.Builder().nIn(6).nOut(4).activation(Activation.TANH)
                         .updater(new Adam(3e-3, 0.8, 0.99, 1e-6)).build())   // a second updater block
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(4).nOut(3)
+                        .activation(Activation.IDENTITY).build())
+                .build());
+        net.init();
+        return net;
+    }
+
+    /** Three updater blocks, the middle one Nesterovs: AdamKernel steps two, DL4J's own block update one. */
+    private static MultiLayerNetwork mixedUpdaters() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(7)
+                .dataType(DataType.DOUBLE).updater(new Adam(1e-2)).list()
+                .layer(new DenseLayer.Builder().nIn(3).nOut(6).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nIn(6).nOut(4).activation(Activation.TANH)
+                        .updater(new Nesterovs(1e-2, 0.9)).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(4).nOut(3)
                         .activation(Activation.IDENTITY).build())
                 .build());
@@ -121,6 +137,9 @@ class UpdaterFastPathTest {
                     name + ": parameters after step " + (step + 1));
             assertArrayEquals(updater.getStateViewArray().dup().data().asDouble(),
                     stateOf(ours).dup().data().asDouble(), name + ": updater state after step " + (step + 1));
+            // after DL4J's update the gradient view holds the update (listeners read it there)
+            assertArrayEquals(dl4jAdapter.gradientsView().dup().data().asDouble(),
+                    oursAdapter.gradientsView().dup().data().asDouble(), name + ": update after step " + (step + 1));
         }
     }
 
