@@ -164,12 +164,8 @@ public final class ScoreMatchingTrainer {
 
     /** One step on batch {@code x}; returns the loss and terms before the update. (Checkpoints are written by {@code fit}.) */
     public ObjectiveEvaluation step(INDArray x) {
-        RandomDraws draws = drawsForStep(x, network.iterationCount());
-        try {
-            return step(x, draws);
-        } finally {
-            draws.release();
-        }
+        // drawsForStep's values, in arrays the graph reuses from step to step
+        return step(x, graph.drawForStep(x, stepRandom(config.seed(), network.iterationCount())));
     }
 
     /**
@@ -355,7 +351,7 @@ public final class ScoreMatchingTrainer {
         int batch = 0;
         while (batches.hasNext()) {
             INDArray x = batches.next();
-            RandomDraws draws = graph.draw(x, stepRandom(~config.seed(), batch));
+            RandomDraws draws = graph.drawForStep(x, stepRandom(~config.seed(), batch));   // consumed at once
             ObjectiveEvaluation e = graph.evaluate(x, null, draws, false);
             long n = x.size(0);
             loss += e.loss() * n;

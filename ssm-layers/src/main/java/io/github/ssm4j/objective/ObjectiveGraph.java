@@ -51,6 +51,8 @@ public final class ObjectiveGraph {
     private final ReplayCache gradientPrograms;
     /** Forward-only evaluations (held-out losses), replayed likewise. */
     private final ReplayCache forward;
+    /** The arrays {@link #drawForStep} draws into. */
+    private final DrawArena drawArena = new DrawArena();
 
     private ObjectiveGraph(ScoreMatchingObjective objective, ScoreFunction model, SDVariable loss,
                            Map<String, SDVariable> terms, Map<String, SDVariable> rowTerms) {
@@ -118,6 +120,15 @@ public final class ObjectiveGraph {
     /** Draws the randomness for a batch from {@code rng}: same seed, same draws. */
     public RandomDraws draw(INDArray x, SplittableRandom rng) {
         return objective.draw(model, (int) x.size(0), rng);
+    }
+
+    /**
+     * {@link #draw}'s values, in arrays this graph reuses: they are overwritten by the next
+     * {@code drawForStep} on this graph, so they are for a trainer's own step, which consumes them at once
+     * (ScoreMatchingTrainer, GraphTrainer). Do not release or keep them. Why: {@link DrawArena}.
+     */
+    public RandomDraws drawForStep(INDArray x, SplittableRandom rng) {
+        return drawArena.draw(() -> draw(x, rng));
     }
 
     /** Loss, terms and gradients of every trainable variable, equal example weights. */

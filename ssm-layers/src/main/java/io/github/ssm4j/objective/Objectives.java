@@ -3,6 +3,7 @@ package io.github.ssm4j.objective;
 import io.github.ssm4j.model.ScoreFunction;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,11 +26,25 @@ final class Objectives {
     static INDArray standardNormal(ScoreFunction model, int batchSize, SplittableRandom rng) {
         long[] shape = model.inputShape();
         shape[0] = batchSize;
-        double[] z = new double[Math.toIntExact(batchSize * model.dimension())];
-        for (int i = 0; i < z.length; i++) {
-            z[i] = rng.nextGaussian();
+        return drawn(shape, model.dataType(), z -> {
+            for (int i = 0; i < z.length; i++) {
+                z[i] = rng.nextGaussian();
+            }
+        });
+    }
+
+    /**
+     * An array of {@code shape} and {@code type} holding the values {@code fill} writes into the double array
+     * it is given (every element): from the current {@link DrawArena} during a trainer's draw, else new.
+     */
+    static INDArray drawn(long[] shape, DataType type, Consumer<double[]> fill) {
+        DrawArena arena = DrawArena.current();
+        if (arena != null) {
+            return arena.filled(shape, type, fill);
         }
-        return typed(z, shape, model.dataType());
+        double[] values = new double[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];
+        fill.accept(values);
+        return typed(values, shape, type);
     }
 
     /**

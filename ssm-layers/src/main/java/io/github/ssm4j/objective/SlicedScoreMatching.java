@@ -97,9 +97,7 @@ public record SlicedScoreMatching(@JsonProperty("projection") Projection project
     public RandomDraws draw(ScoreFunction model, int batchSize, SplittableRandom rng) {
         long[] shape = Objectives.stackedShape(projections, batchSize, model);
         int d = Math.toIntExact(model.dimension());
-        double[] values = new double[Math.toIntExact((long) projections * batchSize * d)];
-        projection.sample(rng, values, d);
-        return RandomDraws.ofProjections(Objectives.typed(values, shape, model.dataType()));
+        return RandomDraws.ofProjections(Objectives.drawn(shape, model.dataType(), v -> projection.sample(rng, v, d)));
     }
 
     @Override

@@ -62,12 +62,7 @@ public final class GraphTrainer {
 
     /** One step on batch {@code x} with freshly drawn randomness; returns the evaluation before the update. */
     public ObjectiveEvaluation step(INDArray x) {
-        RandomDraws draws = graph.draw(x, rng);
-        try {
-            return step(x, draws);
-        } finally {
-            draws.release();
-        }
+        return step(x, graph.drawForStep(x, rng));
     }
 
     /**

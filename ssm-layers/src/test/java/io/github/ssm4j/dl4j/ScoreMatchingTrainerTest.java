@@ -71,6 +71,33 @@ class ScoreMatchingTrainerTest {
         return ScoreMatchingTrainer.builder(net);
     }
 
+    /**
+     * step(x) draws into arrays the graph reuses (ObjectiveGraph.drawForStep); it must train exactly as
+     * step(x, drawsForStep(x, iteration)) with freshly allocated draws does — across batch sizes that change
+     * and come back, for projections (SSM-VR) and noise (DSM).
+     */
+    @Test
+    void stepTrainsAsItsPublishedDrawsSay() {
+        for (io.github.ssm4j.objective.ScoreMatchingObjective o : new io.github.ssm4j.objective.ScoreMatchingObjective[] {
+                SlicedScoreMatching.varianceReduced(Projection.RADEMACHER),
+                io.github.ssm4j.objective.DenoisingScoreMatching.withSigma(0.2)}) {
+            MultiLayerNetwork reusing = mlp(new Adam(0.01), 1);
+            MultiLayerNetwork fresh = mlp(new Adam(0.01), 1);
+            ScoreMatchingTrainer a = trainer(reusing).objective(o).seed(5).build();
+            ScoreMatchingTrainer b = trainer(fresh).objective(o).seed(5).build();
+            int[] batchSizes = {6, 6, 3, 6, 6};
+            for (int k = 0; k < batchSizes.length; k++) {
+                INDArray x = Nd4j.rand(DataType.DOUBLE, batchSizes[k], 2).subi(0.5).muli(3);
+                double lossA = a.step(x).loss();
+                RandomDraws draws = b.drawsForStep(x, fresh.getIterationCount());
+                double lossB = b.step(x, draws).loss();
+                assertEquals(lossB, lossA, 0.0, o.name() + " step " + k);
+                assertArrayEquals(fresh.params().data().asDouble(), reusing.params().data().asDouble(), 0.0,
+                        o.name() + " parameters after step " + k);
+            }
+        }
+    }
+
     @Test
     void trainingLowersTheObjectiveAndLeavesAnOrdinaryDl4jNetwork() {
         MultiLayerNetwork net = mlp(new Adam(0.01), 1);

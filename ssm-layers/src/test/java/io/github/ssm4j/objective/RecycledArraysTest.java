@@ -81,6 +81,51 @@ class RecycledArraysTest {
         }
     }
 
+    /**
+     * drawForStep (what the trainers use) draws the same values as draw from the same generator, in float and
+     * double, for every built-in objective that draws arrays, across batch sizes that change and come back;
+     * consecutive draws of one shape come in the same arrays, and arrays are never a caller's workspace's.
+     */
+    @Test
+    void drawForStepEqualsDrawAndReusesItsArrays() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (ScoreMatchingObjective o : new ScoreMatchingObjective[] {
+                    SlicedScoreMatching.varianceReduced(Projection.RADEMACHER),
+                    new SlicedScoreMatching(Projection.GAUSSIAN, 2, false),
+                    FiniteDifferenceSsm.of(Projection.UNIT_SPHERE, 1e-2), DenoisingScoreMatching.withSigma(0.3),
+                    NoisedData.of(SlicedScoreMatching.varianceReduced(Projection.RADEMACHER), 0.1)}) {
+                ObjectiveGraph graph = o.attach(TestModels.tanhMlpScore(3, 4, 5, type));
+                RandomDraws previous = null;
+                int[] batchSizes = {5, 5, 2, 5, 5};
+                for (int k = 0; k < batchSizes.length; k++) {
+                    INDArray x = TestModels.randn(k, type, batchSizes[k], 3);
+                    RandomDraws expected = graph.draw(x, new SplittableRandom(100 + k));
+                    RandomDraws reused;
+                    try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = org.nd4j.linalg.factory.Nd4j
+                            .getWorkspaceManager().getAndActivateWorkspace("drawForStepTest")) {
+                        reused = graph.drawForStep(x, new SplittableRandom(100 + k));
+                    }
+                    String what = o.name() + " " + type + " draw " + k;
+                    for (INDArray[] pair : new INDArray[][] {{expected.projections(), reused.projections()},
+                            {expected.noise(), reused.noise()}}) {
+                        assertEquals(pair[0] == null, pair[1] == null, what);
+                        if (pair[0] != null) {
+                            assertEquals(pair[0], pair[1], what);
+                            org.junit.jupiter.api.Assertions.assertFalse(pair[1].isAttached(),
+                                    what + ": a kept array must not live in the caller's workspace");
+                        }
+                    }
+                    if (previous != null && batchSizes[k] == batchSizes[k - 1]) {
+                        org.junit.jupiter.api.Assertions.assertSame(previous.projections() != null
+                                ? previous.projections() : previous.noise(), reused.projections() != null
+                                ? reused.projections() : reused.noise(), what + ": the same array, refilled");
+                    }
+                    previous = reused;
+                }
+            }
+        }
+    }
+
     private static Map<String, INDArray> copy(Map<String, INDArray> m) {
         Map<String, INDArray> c = new java.util.HashMap<>();
         m.forEach((k, v) -> c.put(k, v.dup()));
