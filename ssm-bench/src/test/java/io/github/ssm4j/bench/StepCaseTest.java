@@ -51,4 +51,23 @@ class StepCaseTest {
         assertEquals(32, BenchMain.size("d32")[0]);
         assertThrows(IllegalArgumentException.class, () -> BenchMain.cases("small:ssm"));
     }
+
+    /** StepProfile, the documented "where a step's time goes" command, runs and reports every phase. */
+    @Test
+    void theStepProfileRunsAsDocumented() {
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            StepProfile.main(new String[] {"d3", "2", "ssm-vr"});
+            StepProfile.main(new String[] {"d3", "2", "dsm"});
+        } finally {
+            System.setOut(out);
+        }
+        String report = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        for (String phase : new String[] {"draw", "step", "program", "forward-only", "net.output", "outside"}) {
+            assertEquals(2, report.lines().filter(l -> l.trim().startsWith(phase + " ")).count(), phase + " in\n" + report);
+        }
+        assertThrows(IllegalArgumentException.class, () -> StepProfile.main(new String[] {"d3", "2", "plain"}));
+    }
 }
