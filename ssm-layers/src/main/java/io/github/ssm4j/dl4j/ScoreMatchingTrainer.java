@@ -2,6 +2,7 @@ package io.github.ssm4j.dl4j;
 
 import io.github.ssm4j.autodiff.internal.StaticShapes;
 import io.github.ssm4j.dl4j.internal.NetworkAdapter;
+import io.github.ssm4j.dl4j.internal.TranslatedGraph;
 import io.github.ssm4j.model.ScoreFunction;
 import io.github.ssm4j.objective.ObjectiveEvaluation;
 import io.github.ssm4j.objective.ObjectiveGraph;
@@ -506,6 +507,9 @@ public final class ScoreMatchingTrainer {
             }
             if (translation == null) {
                 translation = translate();
+                if (translation instanceof TranslatedGraph own) {
+                    own.shareNetworkMemory();   // no copy of the parameters into the graph at every step
+                }
             }
             return new ScoreMatchingTrainer(this);
         }

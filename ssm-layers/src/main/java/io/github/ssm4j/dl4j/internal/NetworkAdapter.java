@@ -181,7 +181,7 @@ public abstract class NetworkAdapter {
     private static final String FLAT_GRADIENTS = "";
 
     /** The data buffer an array's memory belongs to (a view's buffer wraps the one it was cut from). */
-    private static org.nd4j.linalg.api.buffer.DataBuffer root(INDArray a) {
+    static org.nd4j.linalg.api.buffer.DataBuffer root(INDArray a) {
         org.nd4j.linalg.api.buffer.DataBuffer d = a.data();
         return d.originalDataBuffer() != null ? d.originalDataBuffer() : d;
     }
