@@ -83,7 +83,7 @@ public final class TranslatedGraph implements TranslatedNetwork {
     /**
      * Makes every trainable variable a view of the network parameter it binds, where that parameter in the
      * graph's layout is already a view of the variable's shape, type, order and strides (dense weights held
-     * transposed, biases, convolution kernels): then {@link #pullParameters} has nothing to copy for it, and writing the
+     * transposed, convolution kernels; not DL4J's 'f'-flagged bias vectors): then {@link #pullParameters} has nothing to copy for it, and writing the
      * variable writes the network. For a trainer that owns this translation and updates the network's
      * parameters in place every step: the copy in was one pass over every parameter per step (≈ 0.45 ms of
      * the 1.07 M-parameter benchmark network's ≈ 22 ms, docs/BENCHMARKS.md, change 20). Parameters in
@@ -118,9 +118,11 @@ public final class TranslatedGraph implements TranslatedNetwork {
         INDArray current = sd.getArrForVarName(b.variable());
         // the copy's own layout, only at an offset. Not even a layout that differs in name only: an energy
         // network's [50, 1] output weight, which DL4J flags 'f', changed the loss's last digits as a view
-        // (SharedParameterMemoryTest's convolutional case), by another kernel path. Vectors' flag is moot.
+        // (SharedParameterMemoryTest's convolutional case), by another kernel path; and SameDiff 1.0.0-M2.1
+        // computes wrong values from 'f'-ordered variables (docs/BENCHMARKS.md, "Tried and reverted"). So
+        // DL4J's bias vectors, flagged 'f', stay copies too: they are small, the weights are what costs.
         if (view.dataType() != current.dataType() || !java.util.Arrays.equals(view.shape(), current.shape())
-                || (view.rank() > 1 && view.ordering() != current.ordering()) || !sameStrides(view, current)
+                || view.ordering() != current.ordering() || !sameStrides(view, current)
                 || network.isAttached() || NetworkAdapter.root(view) != NetworkAdapter.root(network)) {
             sharedFrom.remove(b.variable());
             return false;
