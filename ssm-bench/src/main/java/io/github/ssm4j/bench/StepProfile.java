@@ -18,7 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * finiteness check, DL4J's updater), the program alone, and what is outside it; next to a forward-only
  * evaluation of the objective and DL4J's own {@code net.output}.
  *
- * <pre>java [-Dssm4j.replay.profile=true|steps] -cp ... io.github.ssm4j.bench.StepProfile small|large|dN [steps] [objective]</pre>
+ * <pre>
+ * java [-Dssm4j.replay.profile=true|steps] -cp ... io.github.ssm4j.bench.StepProfile small|large|dN [steps] [objective]
+ * </pre>
  *
  * With {@code -Dssm4j.replay.profile=true} (op kinds) or {@code =steps} (each program step) it then times
  * {@code steps} more plain training steps and prints the replayed ops' share, most expensive first.

@@ -83,12 +83,13 @@ public final class TranslatedGraph implements TranslatedNetwork {
     /**
      * Makes every trainable variable a view of the network parameter it binds, where that parameter in the
      * graph's layout is already a view of the variable's shape, type, order and strides (dense weights held
-     * transposed, convolution kernels; not DL4J's 'f'-flagged bias vectors): then {@link #pullParameters} has nothing to copy for it, and writing the
-     * variable writes the network. For a trainer that owns this translation and updates the network's
-     * parameters in place every step: the copy in was one pass over every parameter per step (≈ 0.45 ms of
-     * the 1.07 M-parameter benchmark network's ≈ 22 ms, docs/BENCHMARKS.md, change 20). Parameters in
-     * another type, or whose graph layout is not a view, stay copies. If the network later replaces a
-     * parameter array (a new object), pulls copy it into the variable again, as for any translation.
+     * transposed, convolution kernels; not DL4J's 'f'-flagged bias vectors): then {@link #pullParameters} has
+     * nothing to copy for it, and writing the variable writes the network. For a trainer that owns this
+     * translation and updates the network's parameters in place every step: the copy in was a read and a
+     * write of every parameter per step (≈ 0.45 ms of the 1.07 M-parameter benchmark network's ≈ 22 ms,
+     * docs/BENCHMARKS.md, change 20). Parameters in another type, or whose graph layout is not such a view,
+     * stay copies. If the network later replaces a parameter array (a new object), pulls copy it into the
+     * variable again, as for any translation.
      *
      * <p>Call it before the graph's first gradient evaluation: SameDiff's gradient function takes the
      * variables' array objects when it is created. It switches the graph to SameDiff's single-thread array
