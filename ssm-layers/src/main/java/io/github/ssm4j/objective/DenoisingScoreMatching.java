@@ -122,10 +122,11 @@ public record DenoisingScoreMatching(@JsonProperty("sigmas") double[] sigmas,
         double[] sigma = perExampleSigma(batch.size(), draws.noiseLevels());
         INDArray sigmaColumn = Nd4j.createFromArray(sigma).castTo(batch.dataType());
         INDArray sigmaB = Objectives.perExample(sigmaColumn, batch.x().rank());
-        INDArray noisy = batch.x().add(z.mul(sigmaB));
+        INDArray noisy = Objectives.plusScaled(batch.x(), z, sigmaB);
         Map<String, INDArray> feed = new HashMap<>();
         feed.put(batch.model().input().name(), noisy);
-        feed.put(TermBuilder.PREFIX + "denoising_target", z.div(sigmaB).negi()); // −(x̃ − x)/σ² = −z/σ
+        INDArray target = Objectives.kept(z.shape(), z.dataType()).assign(z).divi(sigmaB).negi(); // −(x̃ − x)/σ² = −z/σ
+        feed.put(TermBuilder.PREFIX + "denoising_target", target);
         double[] lambda = null;
         if (conditional) {
             lambda = new double[sigma.length];

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
@@ -124,14 +124,28 @@ public record FiniteDifferenceSsm(@JsonProperty("projection") Projection project
         return new SlicedScoreMatching(projection, projections, false).draw(model, batchSize, rng);
     }
 
+    /** Rows {@code [block·rows, (block + 1)·rows)} of {@code a}: a view. */
+    private static INDArray rowBlock(INDArray a, int block, long rows) {
+        return a.get(NDArrayIndex.interval(block * rows, (block + 1) * rows));
+    }
+
     @Override
     public List<Map<String, INDArray>> feeds(Batch batch, RandomDraws draws) {
         INDArray v = Objectives.requireProjections(draws, projections, batch);
         INDArray x = Batch.tile(batch.x(), projections);
-        INDArray step = v.mul(epsilon);
-        INDArray input = blocks(batch.model()) == 3
-                ? Nd4j.concat(0, x, x.add(step), x.sub(step))
-                : Nd4j.concat(0, x.add(step), x.sub(step));
+        // [x;] x + εv; x − εv, stacked along the rows: the operations of x.add(v.mul(ε)) and x.sub(v.mul(ε)),
+        // so the same values, written into one kept array block by block
+        int blocks = blocks(batch.model());
+        long rows = x.size(0);
+        long[] shape = x.shape().clone();
+        shape[0] = blocks * rows;
+        INDArray input = Objectives.kept(shape, x.dataType());
+        int b = 0;
+        if (blocks == 3) {
+            rowBlock(input, b++, rows).assign(x);
+        }
+        rowBlock(input, b++, rows).assign(v).muli(epsilon).addi(x);
+        rowBlock(input, b, rows).assign(v).muli(epsilon).rsubi(x);
         return List.of(Map.of(
                 batch.model().input().name(), input,
                 TermBuilder.PREFIX + "projection", v,

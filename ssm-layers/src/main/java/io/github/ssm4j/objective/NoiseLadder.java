@@ -111,7 +111,8 @@ public record NoiseLadder(@JsonProperty("objective") ScoreMatchingObjective obje
             lambda[i] = sigma[i] * sigma[i];
         }
         INDArray sigmaColumn = Nd4j.createFromArray(sigma).castTo(batch.dataType());
-        Batch noised = batch.withX(batch.x().add(z.mul(Objectives.perExample(sigmaColumn, batch.x().rank()))), lambda);
+        Batch noised = batch.withX(Objectives.plusScaled(batch.x(), z,
+                Objectives.perExample(sigmaColumn, batch.x().rank())), lambda);
         ScoreFunction model = batch.model();
         String input = model.input().name();
         long[] declared = model.noiseLevel().placeholderShape();

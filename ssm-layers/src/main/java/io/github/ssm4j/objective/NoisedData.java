@@ -85,7 +85,7 @@ public record NoisedData(@JsonProperty("objective") ScoreMatchingObjective objec
         }
         z = z.castTo(batch.dataType());
         Batch.requireFinite(z, "The data noise");
-        Batch noised = batch.withX(batch.x().add(z.mul(sigma)));
+        Batch noised = batch.withX(Objectives.plusScaled(batch.x(), z, sigma));
         return objective.feeds(noised, new RandomDraws(draws.projections(), null, draws.noiseLevels()));
     }
 

@@ -51,8 +51,9 @@ public final class ObjectiveGraph {
     private final ReplayCache gradientPrograms;
     /** Forward-only evaluations (held-out losses), replayed likewise. */
     private final ReplayCache forward;
-    /** The arrays {@link #drawForStep} draws into. */
-    private final DrawArena drawArena = new DrawArena();
+    /** The arrays {@link #drawForStep} draws into, and those the objective builds its feeds in. */
+    private final ArrayArena drawArena = new ArrayArena();
+    private final ArrayArena feedArena = new ArrayArena();
 
     private ObjectiveGraph(ScoreMatchingObjective objective, ScoreFunction model, SDVariable loss,
                            Map<String, SDVariable> terms, Map<String, SDVariable> rowTerms) {
@@ -125,10 +126,10 @@ public final class ObjectiveGraph {
     /**
      * {@link #draw}'s values, in arrays this graph reuses: they are overwritten by the next
      * {@code drawForStep} on this graph, so they are for a trainer's own step, which consumes them at once
-     * (ScoreMatchingTrainer, GraphTrainer). Do not release or keep them. Why: {@link DrawArena}.
+     * (ScoreMatchingTrainer, GraphTrainer). Do not release or keep them. Why: {@link ArrayArena}.
      */
     public RandomDraws drawForStep(INDArray x, SplittableRandom rng) {
-        return drawArena.draw(() -> draw(x, rng));
+        return drawArena.run(() -> draw(x, rng));
     }
 
     /** Loss, terms and gradients of every trainable variable, equal example weights. */
@@ -161,7 +162,7 @@ public final class ObjectiveGraph {
     private ObjectiveEvaluation evaluate(INDArray x, INDArray weights, RandomDraws draws, boolean withGradients,
                                          boolean reuseGradientArrays) {
         Batch batch = Batch.of(model, x, weights);
-        List<Map<String, INDArray>> feeds = objective.feeds(batch, draws);
+        List<Map<String, INDArray>> feeds = feedArena.run(() -> objective.feeds(batch, draws));   // used up below
         List<String> outputs = new ArrayList<>();
         outputs.add(loss.name());
         terms.values().forEach(v -> outputs.add(v.name()));
@@ -269,7 +270,7 @@ public final class ObjectiveGraph {
      * row of a single-chunk feed (for the sliced objectives with M = 1, one row per example).
      */
     public Map<String, INDArray> rowTerms(INDArray x, RandomDraws draws) {
-        List<Map<String, INDArray>> feeds = objective.feeds(Batch.of(model, x, null), draws);
+        List<Map<String, INDArray>> feeds = feedArena.run(() -> objective.feeds(Batch.of(model, x, null), draws));
         if (feeds.size() != 1) {
             throw new IllegalStateException(objective.name() + " evaluates this batch in " + feeds.size()
                     + " chunks; per-row terms need a single chunk");

@@ -35,16 +35,38 @@ final class Objectives {
 
     /**
      * An array of {@code shape} and {@code type} holding the values {@code fill} writes into the double array
-     * it is given (every element): from the current {@link DrawArena} during a trainer's draw, else new.
+     * it is given (every element): from the current {@link ArrayArena} during a trainer's draw, else new.
      */
     static INDArray drawn(long[] shape, DataType type, Consumer<double[]> fill) {
-        DrawArena arena = DrawArena.current();
+        ArrayArena arena = ArrayArena.current();
         if (arena != null) {
             return arena.filled(shape, type, fill);
         }
         double[] values = new double[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];
         fill.accept(values);
         return typed(values, shape, type);
+    }
+
+    /**
+     * A c-order array of {@code shape} and {@code type} to build a feed in (contents undefined): from the
+     * current {@link ArrayArena} while an objective graph builds its feeds, else new.
+     */
+    static INDArray kept(long[] shape, DataType type) {
+        ArrayArena arena = ArrayArena.current();
+        return arena != null ? arena.next(shape, type) : Nd4j.create(type, shape, 'c');
+    }
+
+    /**
+     * x + z·σ, σ a per-example column broadcast over the rest ({@link #perExample}); the same operations as
+     * {@code x.add(z.mul(sigma))}, so the same values, in a {@link #kept} array.
+     */
+    static INDArray plusScaled(INDArray x, INDArray z, INDArray sigma) {
+        return kept(x.shape(), x.dataType()).assign(z).muli(sigma).addi(x);
+    }
+
+    /** x + z·σ for one σ: {@code x.add(z.mul(sigma))}'s values, in a {@link #kept} array. */
+    static INDArray plusScaled(INDArray x, INDArray z, double sigma) {
+        return kept(x.shape(), x.dataType()).assign(z).muli(sigma).addi(x);
     }
 
     /**

@@ -2,11 +2,14 @@ package io.github.ssm4j.objective;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.ssm4j.model.ScoreFunction;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Gradient evaluations reuse the session's intermediate arrays (RecyclingMemMgr). Reuse must be invisible:
@@ -124,6 +127,105 @@ class RecycledArraysTest {
                 }
             }
         }
+    }
+
+    /**
+     * The objectives build their feeds (x + σz, DSM's target −z/σ, FD-SSM's stacked x ± εv) in arrays the
+     * graph keeps (ArrayArena) when it evaluates. Those feeds must equal, bit for bit, the same formulas written
+     * with ND4J's allocating operations (what the objectives did before), and the feeds built outside any arena
+     * — float and double, score and energy models (FD-SSM stacks two or three blocks), a ladder of noise
+     * levels, batch sizes that change and come back — and come in the same arrays when the shapes repeat.
+     */
+    @Test
+    void feedsBuiltInKeptArraysEqualTheirFormulas() {
+        double[] sigmas = {0.1, 0.5, 2.0};
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            ScoreFunction score = TestModels.tanhMlpScore(3, 4, 5, type);
+            ScoreFunction energy = TestModels.softplusEnergy(3, 4, 5);
+            double eps = 1e-2;
+            // the model's input feed as each objective's formula gives it, from x and the draws
+            Object[][] cases = {
+                {DenoisingScoreMatching.withSigma(0.3), score, (Formula) (x, d) -> x.add(d.noise().mul(0.3))},
+                {FiniteDifferenceSsm.of(Projection.RADEMACHER, eps), score, (Formula) (x, d) -> {
+                    INDArray v = d.projections().reshape(x.shape());
+                    return Nd4j.concat(0, x.add(v.mul(eps)), x.sub(v.mul(eps)));
+                }},
+                {FiniteDifferenceSsm.of(Projection.GAUSSIAN, eps), energy, (Formula) (x, d) -> {
+                    INDArray v = d.projections().reshape(x.shape());
+                    return Nd4j.concat(0, x, x.add(v.mul(eps)), x.sub(v.mul(eps)));
+                }},
+                {NoisedData.of(SlicedScoreMatching.varianceReduced(Projection.RADEMACHER), 0.1), score,
+                    (Formula) (x, d) -> x.add(d.noise().mul(0.1))},
+                {DenoisingScoreMatching.noiseConditional(sigmas), conditionalScore(type), (Formula) (x, d) ->
+                    x.add(d.noise().mulColumnVector(levels(sigmas, d.noiseLevels(), x.size(0), x.dataType())))},
+                {NoiseLadder.of(ImplicitScoreMatching.exact(), sigmas), conditionalScore(type), null}};
+            for (Object[] c : cases) {
+                ScoreMatchingObjective o = (ScoreMatchingObjective) c[0];
+                ScoreFunction model = (ScoreFunction) c[1];
+                Formula formula = (Formula) c[2];
+                DataType t = model.dataType();
+                String input = model.input().name();
+                ArrayArena arena = new ArrayArena();
+                List<Map<String, INDArray>> previous = null;
+                int[] batchSizes = {5, 5, 2, 5};
+                for (int k = 0; k < batchSizes.length; k++) {
+                    INDArray x = TestModels.randn(k, t, batchSizes[k], 3);
+                    RandomDraws draws = o.draw(model, batchSizes[k], new java.util.SplittableRandom(30 + k));
+                    Batch batch = Batch.of(model, x, null);
+                    List<Map<String, INDArray>> fresh = o.feeds(batch, draws);
+                    List<Map<String, INDArray>> kept = arena.run(() -> o.feeds(batch, draws));
+                    String what = o.name() + " " + t + " batch " + k;
+                    if (formula != null) {
+                        assertSameValues(formula.input(x, draws), kept.get(0).get(input), what + ": the input feed");
+                    }
+                    if (o instanceof DenoisingScoreMatching dsm) {
+                        INDArray sigma = levels(dsm.sigmas(), draws.noiseLevels(), batchSizes[k], t);
+                        assertSameValues(draws.noise().divColumnVector(sigma).neg(),
+                                kept.get(0).get(TermBuilder.PREFIX + "denoising_target"), what + ": the target");
+                    }
+                    assertEquals(fresh.size(), kept.size(), what);
+                    for (int f = 0; f < fresh.size(); f++) {
+                        assertEquals(fresh.get(f).keySet(), kept.get(f).keySet(), what);
+                        for (String name : fresh.get(f).keySet()) {
+                            assertSameValues(fresh.get(f).get(name), kept.get(f).get(name), what + ": feed " + name);
+                        }
+                    }
+                    // (ISM tiles its input afresh, so under a ladder only the noised batch itself is kept)
+                    if (previous != null && batchSizes[k] == batchSizes[k - 1] && !(o instanceof NoiseLadder)) {
+                        org.junit.jupiter.api.Assertions.assertSame(previous.get(0).get(input), kept.get(0).get(input),
+                                what + ": the noised or stacked input comes in the same array");
+                    }
+                    previous = kept;
+                }
+            }
+        }
+    }
+
+    private interface Formula {
+        INDArray input(INDArray x, RandomDraws draws);
+    }
+
+    /** σ of each example as a column: the one σ, or the schedule's σ at each drawn level. */
+    private static INDArray levels(double[] sigmas, int[] levels, long n, DataType type) {
+        double[] column = new double[Math.toIntExact(n)];
+        for (int i = 0; i < column.length; i++) {
+            column[i] = sigmas[levels == null ? 0 : levels[i]];
+        }
+        return Nd4j.createFromArray(column).castTo(type).reshape(column.length, 1);
+    }
+
+    private static void assertSameValues(INDArray expected, INDArray actual, String what) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.shape(), actual.shape(), what);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.dup('c').data().asDouble(),
+                actual.dup('c').data().asDouble(), 0.0, what);
+    }
+
+    private static ScoreFunction conditionalScore(DataType type) {
+        org.nd4j.autodiff.samediff.SameDiff sd = org.nd4j.autodiff.samediff.SameDiff.create();
+        org.nd4j.autodiff.samediff.SDVariable x = sd.placeHolder("x", type, -1, 3);
+        org.nd4j.autodiff.samediff.SDVariable sigma = sd.placeHolder("sigma", type, -1, 1);
+        org.nd4j.autodiff.samediff.SDVariable a = sd.var("a", org.nd4j.linalg.factory.Nd4j.scalar(0.7).castTo(type));
+        return ScoreFunction.ofScore(x, x.mul(a).neg().div(sigma.mul(sigma).add(1.0))).conditionedOn(sigma);
     }
 
     private static Map<String, INDArray> copy(Map<String, INDArray> m) {

@@ -12,35 +12,37 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The arrays one {@link ObjectiveGraph}'s training steps draw their projections and noise into, kept from
- * step to step ({@link ObjectiveGraph#drawForStep}).
+ * Arrays one {@link ObjectiveGraph} keeps from call to call for what it would otherwise allocate afresh at every
+ * training step: the projections and noise its steps draw ({@link ObjectiveGraph#drawForStep}), and the
+ * arrays the objectives build their feeds in (noised inputs x + σz, denoising targets, x ± εv).
  *
- * <p>Why: a fresh draw is a heap array of doubles (the 784-wide benchmark network's projections are 0.8 MB,
- * a "humongous" object for the garbage collector), its float copy, and a new off-heap array filled from it:
- * ≈ 0.75 ms of a ≈ 22 ms step, of which the off-heap array alone was ≈ 0.26 ms and the values' bulk copy into
- * an existing one ≈ 0.015 ms (docs/BENCHMARKS.md, change 19). The values are the same either way: the
- * objective draws them into a double array exactly as before, and only where they are put changes.
+ * <p>Why: fresh arrays of a batch's size cost their allocation and, when the C library hands the memory back
+ * to the system in between, a page fault for every 4 KB of them at their first touch (≈ 14 µs each here). A
+ * fresh draw of the 784-wide benchmark network's projections — a 0.8 MB array of doubles, a "humongous"
+ * object for the garbage collector, its float copy and a new off-heap array — took ≈ 0.5 ms of a ≈ 22 ms step
+ * (docs/BENCHMARKS.md, change 19), and DSM's and FD-SSM's feeds, three 0.4 MB arrays each, ≈ 300 page faults
+ * a step (change 21). The values are the same either way; only where they are put changes.
  *
- * <p>How: while {@link #draw} runs, this arena is the current thread's, and the built-in objectives' draws
- * ({@link Objectives#drawn}) take their arrays from it, one slot per array in the order they are drawn; a
- * slot is reused when the next step asks for the same shape and type, and replaced otherwise. Objectives
+ * <p>How: while {@link #run} runs, this arena is the current thread's, and the built-in objectives take their
+ * arrays from it ({@link Objectives#drawn}, {@link Objectives#kept}), one slot per array in the order they ask:
+ * a slot is reused when the next call asks for the same shape and type, and replaced otherwise. Objectives
  * written by users allocate as usual. Only on the CPU backend, whose arrays' memory Java can write directly.
  */
-final class DrawArena {
-    private static final ThreadLocal<DrawArena> CURRENT = new ThreadLocal<>();
+final class ArrayArena {
+    private static final ThreadLocal<ArrayArena> CURRENT = new ThreadLocal<>();
 
     private final List<INDArray> slots = new ArrayList<>();
     private double[] values = new double[0];
     private float[] floats = new float[0];
     private int next;
 
-    /** Runs {@code draw} with this arena current on this thread; its arrays are overwritten by the next call. */
-    RandomDraws draw(Supplier<RandomDraws> draw) {
-        DrawArena outer = CURRENT.get();
+    /** Runs {@code work} with this arena current on this thread; its arrays are overwritten by the next run. */
+    <T> T run(Supplier<T> work) {
+        ArrayArena outer = CURRENT.get();
         CURRENT.set(this);
         next = 0;
         try {
-            return draw.get();
+            return work.get();
         } finally {
             if (outer == null) {
                 CURRENT.remove();
@@ -51,7 +53,7 @@ final class DrawArena {
     }
 
     /** The current thread's arena, or null when arrays are to be allocated afresh. */
-    static DrawArena current() {
+    static ArrayArena current() {
         return CpuBackend.active() ? CURRENT.get() : null;
     }
 
@@ -68,7 +70,7 @@ final class DrawArena {
         if (type != DataType.FLOAT && type != DataType.DOUBLE) {
             return Objectives.typed(values.clone(), shape, type);
         }
-        INDArray target = slot(shape, type);
+        INDArray target = next(shape, type);
         if (type == DataType.DOUBLE) {
             target.data().asNioDouble().put(values, 0, n);
         } else {
@@ -83,7 +85,8 @@ final class DrawArena {
         return target;
     }
 
-    private INDArray slot(long[] shape, DataType type) {
+    /** The next slot's array: of {@code shape} and {@code type}, c order, contents undefined. */
+    INDArray next(long[] shape, DataType type) {
         int i = next++;
         INDArray kept = i < slots.size() ? slots.get(i) : null;
         if (kept != null && !kept.wasClosed() && kept.dataType() == type && Arrays.equals(kept.shape(), shape)) {
