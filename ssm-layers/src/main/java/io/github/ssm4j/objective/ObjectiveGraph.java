@@ -36,6 +36,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (control flow, random ops) stay on SameDiff; {@link #executionMode} says which. The system property
  * {@code ssm4j.replay=false} turns replay off, for comparison.
  *
+ * <p>One thread at a time: replay programs, the kept draw and feed arrays ({@link ArrayArena}) and SameDiff's
+ * graph are this object's own state. Evaluate one graph from several threads only with a lock around it.
+ *
  * <p>Stability: public API.
  */
 public final class ObjectiveGraph {
