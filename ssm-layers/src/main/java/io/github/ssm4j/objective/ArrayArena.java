@@ -62,7 +62,7 @@ final class ArrayArena {
      * array it is given (of the array's length; every element must be written), from the next slot.
      */
     INDArray filled(long[] shape, DataType type, Consumer<double[]> fill) {
-        int n = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
+        int n = Objectives.length(shape);
         if (values.length != n) {
             values = new double[n];
         }
@@ -77,9 +77,7 @@ final class ArrayArena {
             if (floats.length != n) {
                 floats = new float[n];
             }
-            for (int i = 0; i < n; i++) {
-                floats[i] = (float) values[i];
-            }
+            Objectives.narrow(values, floats);
             target.data().asNioFloat().put(floats, 0, n);
         }
         return target;

@@ -42,9 +42,21 @@ final class Objectives {
         if (arena != null) {
             return arena.filled(shape, type, fill);
         }
-        double[] values = new double[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];
+        double[] values = new double[length(shape)];
         fill.accept(values);
         return typed(values, shape, type);
+    }
+
+    /** The number of elements of an array of {@code shape}, checked to fit an int (a Java array). */
+    static int length(long[] shape) {
+        return Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
+    }
+
+    /** {@code from} rounded to float into {@code to}, element by element. */
+    static void narrow(double[] from, float[] to) {
+        for (int i = 0; i < from.length; i++) {
+            to[i] = (float) from[i];
+        }
     }
 
     /**
@@ -77,9 +89,7 @@ final class Objectives {
     static INDArray typed(double[] values, long[] shape, DataType type) {
         if (type == DataType.FLOAT) {
             float[] f = new float[values.length];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = (float) values[i];
-            }
+            narrow(values, f);
             return Nd4j.create(f, shape, 'c');
         }
         INDArray d = Nd4j.create(values, shape, 'c');

@@ -49,32 +49,32 @@ class SharedParameterMemoryTest {
                         new long[] {4, 2, 5, 5}),
                 Arguments.of("ComputationGraph", (Supplier<Model>) SharedParameterMemoryTest::graph, new long[] {6, 3}),
                 // elu(x·W) is where SameDiff 1.0.0-M2.1 went wrong on repeated runs with 'f'-ordered variables
-                Arguments.of("MLN, elu and softplus", (Supplier<Model>) SharedParameterMemoryTest::elu, new long[] {5, 3}));
+                Arguments.of("MLN, elu and softplus",
+                        (Supplier<Model>) () -> mlp(new int[] {6, 5}, Activation.ELU, Activation.SOFTPLUS),
+                        new long[] {5, 3}));
     }
 
     private static NeuralNetConfiguration.Builder config() {
         return new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT).updater(new Adam(1e-2));
     }
 
-    private static MultiLayerNetwork dense() {
-        MultiLayerNetwork net = new MultiLayerNetwork(config().list()
-                .layer(new DenseLayer.Builder().nIn(3).nOut(9).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(9).nOut(3)
-                        .activation(Activation.IDENTITY).build())
-                .build());
+    /** An MLP 3 → widths → 3: dense layer i with activation {@code hidden[i]}, an identity output layer. */
+    private static MultiLayerNetwork mlp(int[] widths, Activation... hidden) {
+        NeuralNetConfiguration.ListBuilder b = config().list();
+        int in = 3;
+        for (int i = 0; i < widths.length; i++) {
+            b.layer(new DenseLayer.Builder().nIn(in).nOut(widths[i]).activation(hidden[i]).build());
+            in = widths[i];
+        }
+        b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(in).nOut(3)
+                .activation(Activation.IDENTITY).build());
+        MultiLayerNetwork net = new MultiLayerNetwork(b.build());
         net.init();
         return net;
     }
 
-    private static MultiLayerNetwork elu() {
-        MultiLayerNetwork net = new MultiLayerNetwork(config().list()
-                .layer(new DenseLayer.Builder().nIn(3).nOut(6).activation(Activation.ELU).build())
-                .layer(new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.SOFTPLUS).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(5).nOut(3)
-                        .activation(Activation.IDENTITY).build())
-                .build());
-        net.init();
-        return net;
+    private static MultiLayerNetwork dense() {
+        return mlp(new int[] {9}, Activation.TANH);
     }
 
     private static MultiLayerNetwork convolutional() {
