@@ -40,14 +40,40 @@ final class CheaperSteps {
      */
     static ReplayStep matmulGradientForOneInput(DifferentialFunction op, StepInput[] inputs, INDArray[] outputs,
                                                   List<String> outNames, Map<String, Integer> lastUse) {
-        if (!(op instanceof MmulBp bp) || inputs.length != 3 || outputs.length != 2
-                || outputs[0].rank() != 2 || outputs[1].rank() != 2
-                || !(inputs[2] instanceof StepInput.Buffer eps && eps.array().rank() == 2)) {
-            return null;   // batched products, and a scalar eps (matmul_bp's special case), keep matmul_bp
+        MatmulCall[] products = matmulBpProducts(op, inputs, ranks(outputs));
+        if (products == null) {
+            return null;
         }
         boolean firstRead = lastUse.containsKey(outNames.get(0));
         boolean secondRead = lastUse.containsKey(outNames.get(1));
         if (firstRead == secondRead) {
+            return null;
+        }
+        int read = firstRead ? 0 : 1;
+        return products[read].into(outputs[read], "matmul_bp");
+    }
+
+    /** One call of libnd4j's {@code matmul}: its two factors, transpose flags (x, y, z) and α, β. */
+    record MatmulCall(StepInput[] factors, long[] flags, double alpha, double beta) {
+        /** The call as a step writing {@code out}; {@code prunedFrom} names the gradient op it stands for, or null. */
+        ReplayStep into(INDArray out, String prunedFrom) {
+            OpContext context = Nd4j.getExecutioner().buildContext();
+            context.setIArguments(flags);
+            context.setTArguments(alpha, beta);
+            context.setOutputArrays(out);
+            return new ReplayStep(new Mmul(), factors, context, null, prunedFrom);
+        }
+    }
+
+    /**
+     * The two products a rank-2 {@code matmul_bp} makes — for dL/dx and for dL/dy, in that order — as the
+     * libnd4j {@code matmul} calls it makes itself; null for batched products and a scalar eps (matmul_bp's
+     * special case).
+     */
+    static MatmulCall[] matmulBpProducts(DifferentialFunction op, StepInput[] inputs, int[] outputRanks) {
+        if (!(op instanceof MmulBp bp) || inputs.length != 3 || outputRanks.length != 2
+                || outputRanks[0] != 2 || outputRanks[1] != 2
+                || !(inputs[2] instanceof StepInput.Buffer eps && eps.array().rank() == 2)) {
             return null;
         }
         long[] i = bp.iArgs();
@@ -58,14 +84,22 @@ final class CheaperSteps {
         double alpha = t.length > 0 ? t[0] : 1.0;
         double beta = t.length > 1 ? t[1] : 0.0;
         // matmul_bp: dL/dx = matmul(eps, y; transZ, !transY, transX), dL/dy = matmul(x, eps; !transX, transZ, transY)
-        StepInput[] factors = firstRead ? new StepInput[] {inputs[2], inputs[1]} : new StepInput[] {inputs[0], inputs[2]};
-        long[] flags = firstRead ? new long[] {flag(transZ), flag(!transY), flag(transX)}
-                : new long[] {flag(!transX), flag(transZ), flag(transY)};
-        OpContext context = Nd4j.getExecutioner().buildContext();
-        context.setIArguments(flags);
-        context.setTArguments(alpha, beta);
-        context.setOutputArrays(outputs[firstRead ? 0 : 1]);
-        return new ReplayStep(new Mmul(), factors, context, null, "matmul_bp");
+        return new MatmulCall[] {
+            new MatmulCall(new StepInput[] {inputs[2], inputs[1]}, new long[] {flag(transZ), flag(!transY), flag(transX)},
+                    alpha, beta),
+            new MatmulCall(new StepInput[] {inputs[0], inputs[2]}, new long[] {flag(!transX), flag(transZ), flag(transY)},
+                    alpha, beta)};
+    }
+
+    /** A traced rank-2 {@code matmul} as the one call it is; null for batched products. */
+    static MatmulCall matmulProduct(DifferentialFunction op, StepInput[] inputs, int[] outputRanks) {
+        if (!(op instanceof Mmul mmul) || inputs.length != 2 || outputRanks.length != 1 || outputRanks[0] != 2) {
+            return null;
+        }
+        long[] i = mmul.iArgs();
+        double[] t = mmul.tArgs();
+        long[] flags = {i.length > 0 ? i[0] : 0, i.length > 1 ? i[1] : 0, i.length > 2 ? i[2] : 0};
+        return new MatmulCall(inputs, flags, t.length > 0 ? t[0] : 1.0, t.length > 1 ? t[1] : 0.0);
     }
 
     /**
@@ -129,6 +163,10 @@ final class CheaperSteps {
         OpContext context = Nd4j.getExecutioner().buildContext();
         context.setOutputArrays(out);
         return new ReplayStep(new MulOp(), new StepInput[] {a, b}, context, null);
+    }
+
+    static int[] ranks(INDArray[] arrays) {
+        return java.util.Arrays.stream(arrays).mapToInt(INDArray::rank).toArray();
     }
 
     private static long flag(boolean b) {

@@ -9,10 +9,13 @@ import io.github.ssm4j.objective.internal.StepInput.Variable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -62,11 +65,13 @@ public final class ReplayProgram {
     private final List<Placeholder> placeholders;
     private final Map<String, StepInput> outputs;
     private final int tanhDerivativesFromForward;
+    private final int productsAddedInPlace;
 
     private ReplayProgram(SameDiff graph, List<ReplayStep> steps, List<Placeholder> placeholders, Map<String, StepInput> outputs,
-                          int tanhDerivativesFromForward) {
+                          int tanhDerivativesFromForward, int productsAddedInPlace) {
         this.graph = graph;
         this.tanhDerivativesFromForward = tanhDerivativesFromForward;
+        this.productsAddedInPlace = productsAddedInPlace;
         this.steps = steps;
         this.placeholders = placeholders;
         this.outputs = outputs;
@@ -122,7 +127,12 @@ public final class ReplayProgram {
         SameDiff graph = trace.get(0).graph();
         Map<Integer, TanhDerivativeReuse.Rewrite> tanhRewrites =
                 TanhDerivativeReuse.plan(trace, TanhDerivativeReuse::backendAgrees);
-        Map<String, Integer> lastUse = lastUses(trace, requested, tanhRewrites);
+        IntFunction<String[]> reads = index -> readsOf(trace.get(index).op().getOp(), tanhRewrites.get(index));
+        Map<String, ProductAccumulation.Plan> accumulations = ProductAccumulation.plan(trace, requested, reads);
+        Map<Integer, ProductAccumulation.Plan> accumulatingAdds = new HashMap<>();
+        accumulations.values().forEach(p -> accumulatingAdds.put(p.addIndex(), p));
+        Set<Integer> addsDoneByProducts = new HashSet<>();
+        Map<String, Integer> lastUse = lastUses(trace, requested, reads, accumulatingAdds);
         Map<String, StepInput> sources = new HashMap<>();
         List<Placeholder> placeholders = new ArrayList<>();
         BufferPool pool = new BufferPool();
@@ -153,19 +163,50 @@ public final class ReplayProgram {
                 }
                 continue;
             }
+            ProductAccumulation.Plan sumOfProduct = accumulatingAdds.get(index);
+            if (sumOfProduct != null && addsDoneByProducts.contains(index)) {
+                // the product added itself into the accumulator's buffer, which is now the sum
+                sources.put(outNames.get(0), sources.get(sumOfProduct.accumulator()));
+                bufferOwner.put(outNames.get(0), bufferOwner.get(sumOfProduct.accumulator()));
+                releaseLastReads(argNames, index, bufferOwner, lastUse, sources, pool);
+                continue;
+            }
             checkSupported(op);
+            Map<Integer, INDArray> targets = new HashMap<>();   // output slot → the accumulator buffer it adds into
+            for (int i = 0; i < outNames.size(); i++) {
+                ProductAccumulation.Plan plan = accumulations.get(outNames.get(i));
+                if (plan != null && sources.get(plan.accumulator()) instanceof Buffer b) {
+                    targets.put(i, b.array());
+                }
+            }
+            int[] outRanks = traced.outputs().stream().mapToInt(o -> o == null ? -1 : o.shape().length).toArray();
+            Map<Integer, CheaperSteps.MatmulCall> accumulating = targets.isEmpty() ? Map.of()
+                    : ProductAccumulation.accumulating(op, inputs, outRanks, targets, graph);
             INDArray[] outArrays = new INDArray[outNames.size()];
             for (int i = 0; i < outArrays.length; i++) {
                 ArrayShape shape = traced.outputs().get(i);
                 if (shape == null) {
                     throw new NotReplayable("op " + op.getOwnName() + " (" + op.opName() + ") left output " + i + " unset");
                 }
-                outArrays[i] = pool.take(shape);
+                if (accumulating.containsKey(i)) {
+                    ProductAccumulation.Plan plan = accumulations.get(outNames.get(i));
+                    outArrays[i] = targets.get(i);
+                    bufferOwner.put(outNames.get(i), bufferOwner.get(plan.accumulator()));
+                    addsDoneByProducts.add(plan.addIndex());
+                } else if (sumOfProduct != null) {
+                    // the product could not add itself: the add runs as traced, in place in the accumulator's buffer
+                    outArrays[i] = ((Buffer) sources.get(sumOfProduct.accumulator())).array();
+                    bufferOwner.put(outNames.get(i), bufferOwner.get(sumOfProduct.accumulator()));
+                } else {
+                    outArrays[i] = pool.take(shape);
+                    bufferOwner.put(outNames.get(i), outNames.get(i));
+                }
                 sources.put(outNames.get(i), new Buffer(outArrays[i]));
-                bufferOwner.put(outNames.get(i), outNames.get(i));
             }
             String label = Arrays.toString(argNames) + " -> " + outNames + " " + Arrays.toString(outArrays[0].shape());
-            if (tanhRewrite != null) {
+            if (!accumulating.isEmpty()) {
+                steps.addAll(ProductAccumulation.steps(op, inputs, outArrays, outNames, lastUse, accumulating, label));
+            } else if (tanhRewrite != null) {
                 for (ReplayStep step : CheaperSteps.tanhDerivativeFromForward(tanhRewrite, inputs, outArrays[0])) {
                     step.label = step.op.opName() + " (tanh_bp from the forward pass) " + label;
                     steps.add(step);
@@ -179,17 +220,10 @@ public final class ReplayProgram {
                 step.label = step.op.opName() + (pruned != null ? " (from " + op.opName() + ")" : "") + " " + label;
                 steps.add(step);
             }
-            // buffers whose last reader was this op can hold later outputs (taken above, so never this op's own)
-            for (String name : argNames) {
-                String owner = bufferOwner.getOrDefault(name, name);
-                if (lastUse.getOrDefault(owner, -1) == index && sources.get(owner) instanceof Buffer b
-                        && pool.release(b.array())) {
-                    lastUse.remove(owner);
-                }
-            }
+            releaseLastReads(argNames, index, bufferOwner, lastUse, sources, pool);
             for (int i = 0; i < outArrays.length; i++) {
                 // an output nobody reads (one of several, say) is free at once
-                if (!lastUse.containsKey(outNames.get(i))) {
+                if (!lastUse.containsKey(bufferOwner.get(outNames.get(i)))) {
                     pool.release(outArrays[i]);
                 }
             }
@@ -202,11 +236,24 @@ public final class ReplayProgram {
             }
             outputs.put(name, s);
         }
-        ReplayProgram program = new ReplayProgram(graph, steps, placeholders, outputs, tanhRewrites.size());
+        ReplayProgram program = new ReplayProgram(graph, steps, placeholders, outputs, tanhRewrites.size(),
+                addsDoneByProducts.size());
         if (Boolean.getBoolean("ssm4j.replay.listing")) {
             System.err.println(program.listing());
         }
         return program;
+    }
+
+    /** Buffers whose last reader was the op at {@code index} can hold later outputs (never that op's own). */
+    private static void releaseLastReads(String[] argNames, int index, Map<String, String> bufferOwner,
+                                         Map<String, Integer> lastUse, Map<String, StepInput> sources, BufferPool pool) {
+        for (String name : argNames) {
+            String owner = bufferOwner.getOrDefault(name, name);
+            if (lastUse.getOrDefault(owner, -1) == index && sources.get(owner) instanceof Buffer b
+                    && pool.release(b.array())) {
+                lastUse.remove(owner);
+            }
+        }
     }
 
     /** The program, one line per op: what it runs, on which inputs, into which outputs (by graph name). */
@@ -222,19 +269,23 @@ public final class ReplayProgram {
      * The index of the last op (by trace position) that reads each op output, through aliases; requested
      * outputs live to the end. An output never read is absent.
      */
-    private static Map<String, Integer> lastUses(List<TracedOp> trace, List<String> requested,
-                                                 Map<Integer, TanhDerivativeReuse.Rewrite> tanhRewrites) {
+    private static Map<String, Integer> lastUses(List<TracedOp> trace, List<String> requested, IntFunction<String[]> reads,
+                                                 Map<Integer, ProductAccumulation.Plan> accumulatingAdds) {
         Map<String, String> alias = new HashMap<>();
         Map<String, Integer> last = new HashMap<>();
         for (int index = 0; index < trace.size(); index++) {
             DifferentialFunction op = trace.get(index).op().getOp();
-            String[] args = readsOf(op, tanhRewrites.get(index));
+            String[] args = reads.apply(index);
             for (String a : args) {
                 last.put(alias.getOrDefault(a, a), index);
             }
+            ProductAccumulation.Plan sum = accumulatingAdds.get(index);
             if (op instanceof Identity) {
                 String in = alias.getOrDefault(args[0], args[0]);
                 alias.put(trace.get(index).op().getOutputsOfOp().get(0), in);
+            } else if (sum != null) {
+                // the sum is the accumulator's buffer: it lives as long as the sum is read
+                alias.put(sum.sum(), alias.getOrDefault(sum.accumulator(), sum.accumulator()));
             }
         }
         for (String r : requested) {
@@ -382,6 +433,11 @@ public final class ReplayProgram {
     /** How many {@code tanh_bp} ops run from the forward pass's tanh (see {@link TanhDerivativeReuse}). */
     public int tanhDerivativesFromForward() {
         return tanhDerivativesFromForward;
+    }
+
+    /** How many traced {@code add}s of a matrix product run as that product adding itself (see {@link ProductAccumulation}). */
+    public int productsAddedInPlace() {
+        return productsAddedInPlace;
     }
 
     /**

@@ -1,0 +1,127 @@
+package io.github.ssm4j.dl4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.ssm4j.objective.DenoisingScoreMatching;
+import io.github.ssm4j.objective.ImplicitScoreMatching;
+import io.github.ssm4j.objective.ObjectiveEvaluation;
+import io.github.ssm4j.objective.ObjectiveGraph;
+import io.github.ssm4j.objective.Projection;
+import io.github.ssm4j.objective.RandomDraws;
+import io.github.ssm4j.objective.ScoreMatchingObjective;
+import io.github.ssm4j.objective.SlicedScoreMatching;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Replay lets a matrix product add itself into the buffer of the array SameDiff's {@code add} would sum it
+ * with (a weight's two gradient products, β = 1) where the backend computes that sum with the same
+ * roundings as the add; elsewhere, and with {@code -Dssm4j.replay.accumulate=false}, the add runs in place.
+ * Either way the gradients equal SameDiff's own bit for bit — for a batch short enough that BLAS makes one
+ * pass over the inner dimension and for one long enough (1,024 rows) that OpenBLAS blocks it, where a
+ * product that adds itself would round differently.
+ */
+class ProductAccumulationTest {
+    static Stream<Arguments> cases() {
+        return Stream.of(DataType.FLOAT, DataType.DOUBLE).flatMap(type -> Stream.of(16, 1024).flatMap(rows -> Stream.of(
+                Arguments.of(type, rows, "SSM-VR", SlicedScoreMatching.varianceReduced(Projection.RADEMACHER)),
+                Arguments.of(type, rows, "SSM", SlicedScoreMatching.standard(Projection.GAUSSIAN)),
+                Arguments.of(type, rows, "ISM", ImplicitScoreMatching.exact()),
+                Arguments.of(type, rows, "DSM", DenoisingScoreMatching.withSigma(0.3)))));
+    }
+
+    @ParameterizedTest(name = "{0} N={1} {2}")
+    @MethodSource("cases")
+    void gradientsEqualSameDiffsBitForBitWithAndWithoutAccumulation(DataType type, int rows, String name,
+                                                                    ScoreMatchingObjective objective) {
+        for (boolean accumulate : new boolean[] {true, false}) {
+            String before = System.getProperty("ssm4j.replay.accumulate");
+            System.setProperty("ssm4j.replay.accumulate", Boolean.toString(accumulate));
+            try {
+                ScoreMatchingTrainer trainer = ScoreMatchingTrainer.builder(mlp(type)).objective(objective).seed(5).build();
+                ObjectiveGraph graph = trainer.graph();
+                INDArray first = Nd4j.randn(type, rows, 4);
+                graph.evaluate(first, null, trainer.drawsForStep(first, 1), true);
+                graph.evaluate(first, null, trainer.drawsForStep(first, 2), true);   // traced and compiled
+                assertTrue(graph.executionMode().startsWith("replay"), graph.executionMode());
+                if (!accumulate) {
+                    assertTrue(graph.executionMode().contains("; 0 products adding themselves"), graph.executionMode());
+                }
+                for (int round = 0; round < 2; round++) {
+                    INDArray x = Nd4j.randn(type, rows, 4).muli(1 + 2 * round);
+                    RandomDraws draws = trainer.drawsForStep(x, 40 + round);
+                    ObjectiveEvaluation replayed = copy(graph.setReplay(true).evaluate(x, null, draws, true));
+                    ObjectiveEvaluation reference = graph.setReplay(false).evaluate(x, null, draws, true);
+                    assertEquals(reference.loss(), replayed.loss(), 0.0, name + ": loss");
+                    for (Map.Entry<String, INDArray> g : reference.gradients().entrySet()) {
+                        assertTrue(Arrays.equals(bits(g.getValue()), bits(replayed.gradients().get(g.getKey()))),
+                                type + " N=" + rows + " " + name + " accumulate=" + accumulate + ": gradient of " + g.getKey()
+                                        + " (" + graph.executionMode() + ")");
+                    }
+                }
+            } finally {
+                if (before == null) {
+                    System.clearProperty("ssm4j.replay.accumulate");
+                } else {
+                    System.setProperty("ssm4j.replay.accumulate", before);
+                }
+            }
+        }
+    }
+
+    /**
+     * In SSM-VR's graph each of the three weights is used twice (forward and tangent pass), and the first
+     * hidden layer's output is read by two products whose gradients meet in an add after the second: four
+     * adds whose later operand is a product. With 16 rows and width 24 every inner dimension is short, so
+     * each such product adds itself.
+     */
+    @Test
+    void slicedObjectiveWeightGradientsAddThemselves() {
+        ScoreMatchingTrainer trainer = ScoreMatchingTrainer.builder(mlp(DataType.FLOAT))
+                .objective(SlicedScoreMatching.varianceReduced(Projection.RADEMACHER)).seed(5).build();
+        INDArray x = Nd4j.randn(DataType.FLOAT, 16, 4);
+        trainer.step(x);
+        trainer.step(x);
+        assertTrue(trainer.graph().executionMode().contains("; 4 products adding themselves"),
+                trainer.graph().executionMode());
+    }
+
+    private static MultiLayerNetwork mlp(DataType type) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(type).seed(3)
+                .weightInit(WeightInit.XAVIER).list()
+                .layer(new DenseLayer.Builder().nOut(24).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nOut(24).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(4).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.feedForward(4)).build());
+        net.init();
+        return net;
+    }
+
+    private static double[] bits(INDArray a) {
+        return a.castTo(DataType.DOUBLE).dup('c').reshape(-1).toDoubleVector();
+    }
+
+    private static ObjectiveEvaluation copy(ObjectiveEvaluation e) {
+        Map<String, INDArray> g = new HashMap<>();
+        e.gradients().forEach((k, v) -> g.put(k, v.dup()));
+        return new ObjectiveEvaluation(e.loss(), e.terms(), g);
+    }
+}
