@@ -157,6 +157,10 @@ public final class ObjectiveGraph {
      * (ScoreMatchingTrainer, GraphTrainer) needs no more. Why: a fresh copy of every gradient per step was
      * most of the page faults of a large step (≈ 1,200 of ≈ 1,500 for the 1.2 M-parameter benchmark network),
      * and a first touch of a page costs ≈ 14 µs on the benchmark machine. Values equal {@link #evaluate}'s.
+     *
+     * <p>Once replayed, a step whose batch is one feed returns its program's own output arrays, without a
+     * copy (a pass over every parameter-sized array less per step). Steps have programs of their own, which
+     * only this method runs, so an {@link #evaluate} in between (a listener's, say) leaves them alone.
      */
     public ObjectiveEvaluation evaluateForStep(INDArray x, INDArray weights, RandomDraws draws) {
         return evaluate(x, weights, draws, true, true);
@@ -177,7 +181,8 @@ public final class ObjectiveGraph {
             Map<String, INDArray> values;
             if (gradients) {
                 Map<String, INDArray> grads;
-                String key = ReplayProgram.signature(feed);
+                // steps have programs of their own: their outputs are handed out until the next step
+                String key = ReplayProgram.signature(feed) + (reuseGradientArrays ? " for a step" : "");
                 ReplayProgram program = replay ? gradientPrograms.program(key) : null;
                 if (program != null) {
                     values = program.run(feed);
@@ -190,7 +195,12 @@ public final class ObjectiveGraph {
                     values = r.getOutputs();
                     grads = r.getGradients();
                 }
-                accumulate(gradientSums, grads, reuseGradientArrays);
+                if (program != null && reuseGradientArrays && feeds.size() == 1
+                        && program.ownsDistinctOutputs(gradientNames().values())) {
+                    gradientSums.putAll(grads);
+                } else {
+                    accumulate(gradientSums, grads, reuseGradientArrays);
+                }
             } else if (replay) {
                 values = forward.output(feed, outputs.toArray(new String[0]));
             } else {

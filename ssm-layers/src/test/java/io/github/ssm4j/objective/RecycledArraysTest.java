@@ -1,6 +1,7 @@
 package io.github.ssm4j.objective;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ssm4j.model.ScoreFunction;
 import java.util.List;
@@ -81,6 +82,35 @@ class RecycledArraysTest {
                             second.gradients().get(g.getKey()), o.name() + ": the step gradients are reused");
                 }
             }
+        }
+    }
+
+    /**
+     * A step's gradients (the step program's own arrays once replayed) stay what they were through an
+     * {@link ObjectiveGraph#evaluate} of another batch with gradients — what a listener evaluating held-out
+     * data between two steps does — and the next step still gets its own values.
+     */
+    @Test
+    void stepGradientsSurviveAnEvaluationInBetween() {
+        for (ScoreMatchingObjective o : new ScoreMatchingObjective[] {
+                SlicedScoreMatching.varianceReduced(Projection.RADEMACHER), DenoisingScoreMatching.withSigma(0.3)}) {
+            ObjectiveGraph graph = o.attach(TestModels.tanhMlpScore(3, 6, 5, DataType.DOUBLE));
+            INDArray x1 = TestModels.randn(1, DataType.DOUBLE, 5, 3);
+            INDArray x2 = TestModels.randn(2, DataType.DOUBLE, 5, 3);
+            RandomDraws d1 = graph.draw(x1, new SplittableRandom(3));
+            RandomDraws d2 = graph.draw(x2, new SplittableRandom(4));
+            for (int round = 0; round < 4; round++) {          // SameDiff, traced, replayed
+                ObjectiveEvaluation step = graph.evaluateForStep(x1, null, d1);
+                Map<String, INDArray> kept = new java.util.HashMap<>();
+                step.gradients().forEach((k, v) -> kept.put(k, v.dup()));
+                ObjectiveEvaluation other = graph.evaluate(x2, null, d2, true);
+                for (Map.Entry<String, INDArray> g : kept.entrySet()) {
+                    assertEquals(g.getValue(), step.gradients().get(g.getKey()), o.name() + " round " + round + " " + g.getKey());
+                    org.junit.jupiter.api.Assertions.assertNotEquals(g.getValue(), other.gradients().get(g.getKey()),
+                            o.name() + ": the other batch's gradient differs");
+                }
+            }
+            assertTrue(graph.executionMode().startsWith("replay"), graph.executionMode());
         }
     }
 

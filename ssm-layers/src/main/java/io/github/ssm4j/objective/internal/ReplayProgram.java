@@ -421,6 +421,20 @@ public final class ReplayProgram {
         return out;
     }
 
+    /**
+     * Whether each of these requested outputs is an array of the program's own (not a variable, placeholder
+     * or constant passed through), no two of them the same array: arrays a caller may update in place.
+     */
+    public boolean ownsDistinctOutputs(java.util.Collection<String> names) {
+        Set<INDArray> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (String name : names) {
+            if (!(outputs.get(name) instanceof Buffer b) || !seen.add(b.array())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private INDArray resolve(StepInput s) {
         return s.array(graph);
     }
