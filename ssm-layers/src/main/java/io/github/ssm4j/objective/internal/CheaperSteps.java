@@ -22,6 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@code tanh_bp} reads the forward pass's tanh instead of evaluating it again
  *       ({@link TanhDerivativeReuse}).</li>
  * </ul>
+ * Two more rewrites have classes of their own: {@link ProductAccumulation} and {@link BiasGradientProduct}.
  * Each method returns null (or is not called) where its condition does not hold, and the traced op runs as
  * traced.
  */

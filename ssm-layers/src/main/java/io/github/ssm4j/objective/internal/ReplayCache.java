@@ -65,7 +65,7 @@ public final class ReplayCache {
 
     /**
      * "replay (N ops; gradients for one factor: K matmul, M multiply; T tanh derivatives from the forward
-     * pass; A products adding themselves)" once a program exists, else "SameDiff", with the reason where replay was refused.
+     * pass; A products adding themselves; B bias gradients as products)" once a program exists, else "SameDiff", with the reason where replay was refused.
      */
     public String mode() {
         if (!notReplayable.isEmpty()) {
@@ -77,6 +77,7 @@ public final class ReplayCache {
         ReplayProgram p = programs.values().iterator().next();
         return "replay (" + p.size() + " ops; gradients for one factor: " + p.singleFactorGradients("matmul_bp")
                 + " matmul, " + p.singleFactorGradients("multiply_bp") + " multiply; " + p.tanhDerivativesFromForward()
-                + " tanh derivatives from the forward pass; " + p.productsAddedInPlace() + " products adding themselves)";
+                + " tanh derivatives from the forward pass; " + p.productsAddedInPlace() + " products adding themselves; "
+                + p.biasGradientProducts() + " bias gradients as products)";
     }
 }

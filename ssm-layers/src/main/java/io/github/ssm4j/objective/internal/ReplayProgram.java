@@ -66,9 +66,11 @@ public final class ReplayProgram {
     private final Map<String, StepInput> outputs;
     private final int tanhDerivativesFromForward;
     private final int productsAddedInPlace;
+    private final int biasGradientProducts;
 
     private ReplayProgram(SameDiff graph, List<ReplayStep> steps, List<Placeholder> placeholders, Map<String, StepInput> outputs,
-                          int tanhDerivativesFromForward, int productsAddedInPlace) {
+                          int tanhDerivativesFromForward, int productsAddedInPlace, int biasGradientProducts) {
+        this.biasGradientProducts = biasGradientProducts;
         this.graph = graph;
         this.tanhDerivativesFromForward = tanhDerivativesFromForward;
         this.productsAddedInPlace = productsAddedInPlace;
@@ -138,6 +140,7 @@ public final class ReplayProgram {
         BufferPool pool = new BufferPool();
         Map<String, String> bufferOwner = new HashMap<>(); // variable name → name whose buffer it is (aliases)
         List<ReplayStep> steps = new ArrayList<>();
+        int biasGradientProducts = 0;
         for (int index = 0; index < trace.size(); index++) {
             TracedOp traced = trace.get(index);
             if (traced.graph() != graph) {
@@ -204,6 +207,7 @@ public final class ReplayProgram {
                 sources.put(outNames.get(i), new Buffer(outArrays[i]));
             }
             String label = Arrays.toString(argNames) + " -> " + outNames + " " + Arrays.toString(outArrays[0].shape());
+            List<ReplayStep> biasSteps;
             if (!accumulating.isEmpty()) {
                 steps.addAll(ProductAccumulation.steps(op, inputs, outArrays, outNames, lastUse, accumulating, label));
             } else if (tanhRewrite != null) {
@@ -211,6 +215,12 @@ public final class ReplayProgram {
                     step.label = step.op.opName() + " (tanh_bp from the forward pass) " + label;
                     steps.add(step);
                 }
+            } else if ((biasSteps = BiasGradientProduct.steps(op, inputs, outArrays, outNames, lastUse, graph)) != null) {
+                for (ReplayStep step : biasSteps) {
+                    step.label = step.op.opName() + " (from add_bp, the bias gradient as a product) " + label;
+                    steps.add(step);
+                }
+                biasGradientProducts++;
             } else {
                 ReplayStep pruned = CheaperSteps.matmulGradientForOneInput(op, inputs, outArrays, outNames, lastUse);
                 if (pruned == null) {
@@ -237,7 +247,7 @@ public final class ReplayProgram {
             outputs.put(name, s);
         }
         ReplayProgram program = new ReplayProgram(graph, steps, placeholders, outputs, tanhRewrites.size(),
-                addsDoneByProducts.size());
+                addsDoneByProducts.size(), biasGradientProducts);
         if (Boolean.getBoolean("ssm4j.replay.listing")) {
             System.err.println(program.listing());
         }
@@ -452,6 +462,11 @@ public final class ReplayProgram {
     /** How many traced {@code add}s of a matrix product run as that product adding itself (see {@link ProductAccumulation}). */
     public int productsAddedInPlace() {
         return productsAddedInPlace;
+    }
+
+    /** How many {@code add_bp} bias gradients run as a product with a row of ones (see {@link BiasGradientProduct}). */
+    public int biasGradientProducts() {
+        return biasGradientProducts;
     }
 
     /**

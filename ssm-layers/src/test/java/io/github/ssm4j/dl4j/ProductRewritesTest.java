@@ -32,14 +32,23 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Replay lets a matrix product add itself into the buffer of the array SameDiff's {@code add} would sum it
- * with (a weight's two gradient products, β = 1) where the backend computes that sum with the same
- * roundings as the add; elsewhere, and with {@code -Dssm4j.replay.accumulate=false}, the add runs in place.
+ * Two replay rewrites that move work onto BLAS's sgemm, each used only where the backend's product rounds
+ * exactly like the op it replaces (probed per shape):
+ * <ul>
+ *   <li>a matrix product adds itself (β = 1) into the buffer of the array SameDiff's {@code add} would sum
+ *       it with — a weight's two gradient products; elsewhere, and with
+ *       {@code -Dssm4j.replay.accumulate=false}, the add runs in place;</li>
+ *   <li>{@code add_bp}'s bias gradient, the column sums of its upstream gradient, runs as the product of a
+ *       row of ones with it; elsewhere, and with {@code -Dssm4j.replay.biasProduct=false}, add_bp runs.</li>
+ * </ul>
  * Either way the gradients equal SameDiff's own bit for bit — for a batch short enough that BLAS makes one
- * pass over the inner dimension and for one long enough (1,024 rows) that OpenBLAS blocks it, where a
- * product that adds itself would round differently.
+ * pass over the inner dimension and for one long enough (1,024 rows) that OpenBLAS blocks it, where both
+ * rewrites would round differently (each test fails when the probes are bypassed).
  */
-class ProductAccumulationTest {
+class ProductRewritesTest {
+    private static final String ACCUMULATE = "ssm4j.replay.accumulate";
+    private static final String BIAS_PRODUCT = "ssm4j.replay.biasProduct";
+
     static Stream<Arguments> cases() {
         return Stream.of(DataType.FLOAT, DataType.DOUBLE).flatMap(type -> Stream.of(16, 1024).flatMap(rows -> Stream.of(
                 Arguments.of(type, rows, "SSM-VR", SlicedScoreMatching.varianceReduced(Projection.RADEMACHER)),
@@ -52,9 +61,10 @@ class ProductAccumulationTest {
     @MethodSource("cases")
     void gradientsEqualSameDiffsBitForBitWithAndWithoutAccumulation(DataType type, int rows, String name,
                                                                     ScoreMatchingObjective objective) {
-        for (boolean accumulate : new boolean[] {true, false}) {
-            String before = System.getProperty("ssm4j.replay.accumulate");
-            System.setProperty("ssm4j.replay.accumulate", Boolean.toString(accumulate));
+        for (boolean rewrites : new boolean[] {true, false}) {
+            String[] before = {System.getProperty(ACCUMULATE), System.getProperty(BIAS_PRODUCT)};
+            System.setProperty(ACCUMULATE, Boolean.toString(rewrites));
+            System.setProperty(BIAS_PRODUCT, Boolean.toString(rewrites));
             try {
                 ScoreMatchingTrainer trainer = ScoreMatchingTrainer.builder(mlp(type)).objective(objective).seed(5).build();
                 ObjectiveGraph graph = trainer.graph();
@@ -62,8 +72,9 @@ class ProductAccumulationTest {
                 graph.evaluate(first, null, trainer.drawsForStep(first, 1), true);
                 graph.evaluate(first, null, trainer.drawsForStep(first, 2), true);   // traced and compiled
                 assertTrue(graph.executionMode().startsWith("replay"), graph.executionMode());
-                if (!accumulate) {
-                    assertTrue(graph.executionMode().contains("; 0 products adding themselves"), graph.executionMode());
+                if (!rewrites) {
+                    assertTrue(graph.executionMode().contains("; 0 products adding themselves; 0 bias gradients as products"),
+                            graph.executionMode());
                 }
                 for (int round = 0; round < 2; round++) {
                     INDArray x = Nd4j.randn(type, rows, 4).muli(1 + 2 * round);
@@ -73,16 +84,13 @@ class ProductAccumulationTest {
                     assertEquals(reference.loss(), replayed.loss(), 0.0, name + ": loss");
                     for (Map.Entry<String, INDArray> g : reference.gradients().entrySet()) {
                         assertTrue(Arrays.equals(bits(g.getValue()), bits(replayed.gradients().get(g.getKey()))),
-                                type + " N=" + rows + " " + name + " accumulate=" + accumulate + ": gradient of " + g.getKey()
+                                type + " N=" + rows + " " + name + " rewrites=" + rewrites + ": gradient of " + g.getKey()
                                         + " (" + graph.executionMode() + ")");
                     }
                 }
             } finally {
-                if (before == null) {
-                    System.clearProperty("ssm4j.replay.accumulate");
-                } else {
-                    System.setProperty("ssm4j.replay.accumulate", before);
-                }
+                restore(ACCUMULATE, before[0]);
+                restore(BIAS_PRODUCT, before[1]);
             }
         }
     }
@@ -90,18 +98,26 @@ class ProductAccumulationTest {
     /**
      * In SSM-VR's graph each of the three weights is used twice (forward and tangent pass), and the first
      * hidden layer's output is read by two products whose gradients meet in an add after the second: four
-     * adds whose later operand is a product. With 16 rows and width 24 every inner dimension is short, so
-     * each such product adds itself.
+     * adds whose later operand is a product. Each of the three dense layers has a bias. With 16 rows and
+     * width 24 every inner dimension is short, so all seven rewrites apply.
      */
     @Test
-    void slicedObjectiveWeightGradientsAddThemselves() {
+    void slicedObjectiveGradientsRunAsProducts() {
         ScoreMatchingTrainer trainer = ScoreMatchingTrainer.builder(mlp(DataType.FLOAT))
                 .objective(SlicedScoreMatching.varianceReduced(Projection.RADEMACHER)).seed(5).build();
         INDArray x = Nd4j.randn(DataType.FLOAT, 16, 4);
         trainer.step(x);
         trainer.step(x);
-        assertTrue(trainer.graph().executionMode().contains("; 4 products adding themselves"),
+        assertTrue(trainer.graph().executionMode().contains("; 4 products adding themselves; 3 bias gradients as products"),
                 trainer.graph().executionMode());
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
+        }
     }
 
     private static MultiLayerNetwork mlp(DataType type) {
