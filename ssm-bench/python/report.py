@@ -67,7 +67,8 @@ def main(directory):
                 r = ms(j1, "cpu_ms") / plain_jc
                 targets.append((f"SSM-VR {size} ≤ 2.5× the plain step (1 thread, CPU time)", r, r <= 2.5))
                 if size == "large":
-                    r = ms(j1, "limit_ratio")
+                    # from the unrounded times: the CSV's limit_ratio column is rounded, and 1.304 is not ≤ 1.3
+                    r = ms(j1) / ms(j1, "limit_ms")
                     targets.append(("SSM-VR large ≤ 1.3× the sgemm limit (1 thread)", r, r <= 1.3))
     out.append("")
     sd = [(s, t, java[t].get((s, "ssm-vr", "samediff"))) for s in ("small", "large") for t in (1, 2)]
@@ -127,7 +128,7 @@ def main(directory):
     out.append("")
     out.append("### Targets\n")
     for name, value, met in targets:
-        out.append(f"- {'met' if met else '**not met**'}: {name} — measured {fmt(value, 2)}×")
+        out.append(f"- {'met' if met else '**not met**'}: {name} — measured {fmt(value, 3)}×")
     print("\n".join(out))
 
 

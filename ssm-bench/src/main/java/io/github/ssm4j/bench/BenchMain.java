@@ -114,7 +114,7 @@ public final class BenchMain {
         double mean = Arrays.stream(sorted).average().orElse(Double.NaN);
         double gflop = c.flops() / 1e9;
         double limitMs = gflop / sgemmGflops * 1e3;
-        return String.format(Locale.ROOT, "ssm4j,%d,%s,%d,%d,%d,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.4f,%.1f,%.3f,%.2f,%.0f,%.0f,%.0f,%.0f",
+        return String.format(Locale.ROOT, "ssm4j,%d,%s,%d,%d,%d,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.4f,%.1f,%.3f,%.3f,%.0f,%.0f,%.0f,%.0f",
                 threads, size, c.d(), c.width(), c.batch(), c.objective().id(), c.path().name().toLowerCase(Locale.ROOT),
                 sorted.length, median, mean, sorted[0], cpuMedian, gflop, sgemmGflops, limitMs, median / limitMs,
                 Memory.heapPeak() / 1048576.0, mem.offHeapPeak() / 1048576.0, mem.rssPeak() / 1048576.0, faults);
