@@ -21,16 +21,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * column sums of {@code g}, as the product {@code 1ᵀ·g} of a row of ones and {@code g}.
  *
  * <p>Why: libnd4j sums each column of a row-major {@code g} with one scalar add after another, a strided
- * walk at about 1 ns per element (≈ 100 µs for the benchmark network's [128, 512]), where sgemm makes the
+ * walk at about 1 ns per element (≈ 100 µs for the benchmark network's [128, 512]), where BLAS's gemm makes the
  * same walk down all columns at once (≈ 15 µs). Each column is still summed top to bottom, one rounding per
- * row — sgemm's kernel accumulates along the inner dimension in order, and {@code 1·g} is exact — so the
+ * row — the gemm kernel accumulates along the inner dimension in order, and {@code 1·g} is exact — so the
  * sums are the same bits, as long as BLAS does not split a long inner dimension (batch) into blocks. So, as
- * for {@link ProductAccumulation}, each shape is probed once per JVM against {@code add_bp} itself, and the
- * rewrite is used only where every column sum is equal bit for bit. {@code x}'s gradient, {@code g} itself,
+ * for {@link ProductAccumulation}, each shape is probed once per JVM against {@code add_bp} itself
+ * ({@link BlasRoundingProbe}), and the rewrite is used only where every column sum is equal bit for bit. {@code x}'s gradient, {@code g} itself,
  * is copied as {@code add_bp} copies it.
  */
 final class BiasGradientProduct {
-    private record Key(DataType type, long rows, long columns, List<Long> biasShape) {
+    private record Key(DataType type, long rows, long columns, List<Long> biasShape, int threads) {
     }
 
     private static final Map<Key, Boolean> AGREES = new ConcurrentHashMap<>();
@@ -51,7 +51,7 @@ final class BiasGradientProduct {
         INDArray g = inputs[2].array(graph);
         INDArray dx = outputs[0];
         INDArray db = outputs[1];
-        if (g == null || g.rank() != 2 || g.ordering() != 'c' || g.isView() || !g.isR() || g.dataType() != db.dataType()
+        if (g == null || g.rank() != 2 || g.ordering() != 'c' || g.isView() || !g.isR() || !BlasRoundingProbe.contiguous(db) || g.dataType() != db.dataType()
                 || g.dataType() != dx.dataType() || !Arrays.equals(dx.shape(), g.shape())
                 || db.length() != g.size(1) || !(db.rank() == 1 || (db.rank() == 2 && db.size(0) == 1))
                 || !db.dataType().isFPType() || g.size(0) < 1) {
@@ -71,42 +71,41 @@ final class BiasGradientProduct {
             OpContext product = Nd4j.getExecutioner().buildContext();
             product.setIArguments(0, 0, 0);
             product.setTArguments(1.0, 0.0);
-            product.setOutputArrays(db.reshape(1, g.size(1)));   // a view: the product writes db's memory
+            // [1, n] over db's own memory (db is [n] or [1, n], contiguous): the product writes db
+            product.setOutputArrays(Nd4j.create(db.data(), new long[] {1, g.size(1)}, new long[] {g.size(1), 1},
+                    db.offset(), 'c'));
             steps.add(new ReplayStep(new Mmul(), new StepInput[] {new StepInput.Fixed(ones), inputs[2]}, product, null));
         }
         return steps;
     }
 
-    /** Whether {@code 1ᵀ·g} equals add_bp's bias gradient bit for bit for this type and shape (probed once). */
+    /**
+     * Whether {@code 1ᵀ·g} equals add_bp's bias gradient bit for bit for this type and shape (probed once,
+     * over enough trials that at least {@value BlasRoundingProbe#ELEMENTS} column sums are compared).
+     */
     static boolean backendAgrees(DataType type, long rows, long columns, long[] biasShape) {
-        Key key = new Key(type, rows, columns, Arrays.stream(biasShape).boxed().toList());
+        Key key = new Key(type, rows, columns, Arrays.stream(biasShape).boxed().toList(),
+                Nd4j.getEnvironment().maxThreads());
         return AGREES.computeIfAbsent(key, BiasGradientProduct::probe);
     }
 
     private static boolean probe(Key key) {
         Random random = new Random(20261129L);
         long[] biasShape = key.biasShape().stream().mapToLong(Long::longValue).toArray();
-        INDArray g = gaussian(key.type(), random, key.rows(), key.columns());
-        INDArray x = gaussian(key.type(), random, key.rows(), key.columns());
-        INDArray b = gaussian(key.type(), random, biasShape);
-        INDArray dx = x.ulike();
-        INDArray db = b.ulike();
-        Nd4j.exec(DynamicCustomOp.builder("add_bp").addInputs(x, b, g).addOutputs(dx, db).build());
-        INDArray product = Nd4j.create(key.type(), 1, key.columns());
-        OpContext context = Nd4j.getExecutioner().buildContext();
-        context.setIArguments(0, 0, 0);
-        context.setTArguments(1.0, 0.0);
-        context.setInputArrays(Nd4j.ones(key.type(), 1, key.rows()), g);
-        context.setOutputArrays(product);
-        Nd4j.exec(new Mmul(), context);
-        return Arrays.equals(db.castTo(DataType.DOUBLE).data().asDouble(), product.castTo(DataType.DOUBLE).data().asDouble());
-    }
-
-    private static INDArray gaussian(DataType type, Random random, long... shape) {
-        double[] values = new double[(int) Arrays.stream(shape).reduce(1, (p, q) -> p * q)];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextGaussian();
+        INDArray ones = Nd4j.ones(key.type(), 1, key.rows());
+        for (int t = BlasRoundingProbe.trials(key.columns()); t > 0; t--) {
+            INDArray g = BlasRoundingProbe.randomArray(key.type(), new long[] {key.rows(), key.columns()}, 'c', random);
+            INDArray x = g.ulike().assign(1);
+            INDArray b = Nd4j.zeros(key.type(), biasShape);
+            INDArray dx = x.ulike();
+            INDArray db = b.ulike();
+            Nd4j.exec(DynamicCustomOp.builder("add_bp").addInputs(x, b, g).addOutputs(dx, db).build());
+            INDArray product = Nd4j.create(key.type(), 1, key.columns());
+            BlasRoundingProbe.matmul(ones, g, product, new long[] {0, 0, 0}, 1.0, 0.0);
+            if (!BlasRoundingProbe.sameBits(db, product)) {
+                return false;
+            }
         }
-        return Nd4j.createFromArray(values).castTo(type).reshape(shape);
+        return true;
     }
 }

@@ -1,6 +1,7 @@
 package io.github.ssm4j.objective.internal;
 
 import io.github.ssm4j.objective.internal.OpTracer.TracedOp;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,9 +12,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.GradientBackwardsMarker;
@@ -31,23 +32,27 @@ import org.nd4j.linalg.factory.Nd4j;
  * 0.4 M elements per step, each a pass the product itself could have made: BLAS's sgemm reads C anyway when
  * β ≠ 0 (and with β = 0 first zeroes it, one more pass).
  *
- * <p>The sum is the same arithmetic — {@code round(a + round(α·Σ))} either way, and addition commutes —
- * only when BLAS accumulates the product in one pass over its inner dimension; a BLAS that blocks a long
- * inner dimension (OpenBLAS does past a few hundred) adds {@code a} to the first block's partial sum
- * instead, which changes the last bits. So every product shape is probed once per JVM
- * ({@link #backendAgrees}): both ways on random inputs of that shape, and the product accumulates only if
- * every element is equal bit for bit. Where it is not, the {@code add} runs as traced, in place in
- * {@code a}'s buffer, and replay stays SameDiff's bit for bit. {@code -Dssm4j.replay.accumulate=false} (read
+ * <p>With α = 1 (gradients) the sum is the same arithmetic — {@code round(a + Σ)} for the product's
+ * rounded sum Σ either way, and addition commutes — only when BLAS accumulates the product in one pass over
+ * its inner dimension; a BLAS that blocks a long inner dimension (OpenBLAS does past a few hundred) adds
+ * {@code a} to the first block's partial sum instead, which changes the last bits. So every product shape is
+ * probed once per JVM ({@link #backendAgrees}, {@link BlasRoundingProbe}): both ways on random inputs of
+ * that shape, over enough trials that at least 8,192 output elements are compared, and the product
+ * accumulates only if every one is equal bit for bit. Where it is not, the {@code add} runs as traced, in
+ * place in {@code a}'s buffer, and replay stays SameDiff's bit for bit. {@code -Dssm4j.replay.accumulate=false} (read
  * when a program is compiled) runs every such add that way.
  */
 final class ProductAccumulation {
-    /** {@code sum = add(accumulator, product)}: the trace index of the add and the names it joins. */
-    record Plan(int addIndex, String accumulator, String product, String sum) {
+    /** {@code sum = add(accumulator, product)}: the trace index of the add, its accumulator and its sum. */
+    record Plan(int addIndex, String accumulator, String sum) {
     }
 
-    /** What a probe compares: one product shape, its flags and α, the accumulator's layout. */
-    private record Key(DataType type, List<Long> a, List<Long> b, List<Long> out, char order, List<Long> flags,
-                       double alpha) {
+    /**
+     * What a probe compares: one product's shapes and element orders, its flags, the accumulator's layout,
+     * and the thread count (a BLAS may split work differently with more threads).
+     */
+    private record Key(DataType type, List<Long> a, char aOrder, List<Long> b, char bOrder, List<Long> out, char order,
+                       List<Long> flags, int threads) {
     }
 
     private static final Map<Key, Boolean> AGREES = new ConcurrentHashMap<>();
@@ -106,7 +111,7 @@ final class ProductAccumulation {
                         || !sameLayout(trace.get(accumulatorAt), accumulator, trace.get(productAt), product, traced)) {
                     continue;
                 }
-                plans.put(product, new Plan(index, accumulator, product, sum));
+                plans.put(product, new Plan(index, accumulator, sum));
                 break;
             }
         }
@@ -142,7 +147,7 @@ final class ProductAccumulation {
      */
     static Map<Integer, CheaperSteps.MatmulCall> accumulating(DifferentialFunction op, StepInput[] inputs,
                                                               int[] outputRanks, Map<Integer, INDArray> targets,
-                                                              org.nd4j.autodiff.samediff.SameDiff graph) {
+                                                              SameDiff graph) {
         CheaperSteps.MatmulCall[] calls = products(op, inputs, outputRanks);
         Map<Integer, CheaperSteps.MatmulCall> agreed = new HashMap<>();
         if (calls == null || "false".equalsIgnoreCase(System.getProperty("ssm4j.replay.accumulate"))) {
@@ -166,7 +171,7 @@ final class ProductAccumulation {
                                   Map<String, Integer> lastUse, Map<Integer, CheaperSteps.MatmulCall> accumulating,
                                   String label) {
         CheaperSteps.MatmulCall[] calls = products(op, inputs, CheaperSteps.ranks(outputs));
-        List<ReplayStep> steps = new java.util.ArrayList<>();
+        List<ReplayStep> steps = new ArrayList<>();
         int read = 0;
         for (int slot = 0; slot < calls.length; slot++) {
             read += lastUse.containsKey(outNames.get(slot)) ? 1 : 0;
@@ -199,54 +204,45 @@ final class ProductAccumulation {
     }
 
     /**
-     * Whether {@code matmul(a, b) with β = 1} into an array shaped as {@code accumulator} equals
+     * Whether {@code matmul(a, b)} with β = 1 into an array shaped as {@code accumulator} equals
      * {@code add(accumulator, matmul(a, b))} bit for bit on this backend (probed once per shape; see the
-     * class comment).
+     * class comment). Only α = 1 (what gradients use) and factors and accumulator that lie contiguously in
+     * their own element order are considered.
      */
     static boolean backendAgrees(INDArray a, INDArray b, INDArray accumulator, long[] flags, double alpha) {
-        if (a == null || b == null || a.dataType() != b.dataType() || a.dataType() != accumulator.dataType()
-                || !a.dataType().isFPType()) {
+        if (a == null || b == null || alpha != 1.0 || a.dataType() != b.dataType()
+                || a.dataType() != accumulator.dataType() || !a.dataType().isFPType()
+                || !BlasRoundingProbe.contiguous(a) || !BlasRoundingProbe.contiguous(b)
+                || !BlasRoundingProbe.contiguous(accumulator)) {
             return false;
         }
-        Key key = new Key(a.dataType(), boxed(a.shape()), boxed(b.shape()), boxed(accumulator.shape()),
-                accumulator.ordering(), boxed(flags), alpha);
+        Key key = new Key(a.dataType(), boxed(a.shape()), a.ordering(), boxed(b.shape()), b.ordering(),
+                boxed(accumulator.shape()), accumulator.ordering(), boxed(flags), Nd4j.getEnvironment().maxThreads());
         return AGREES.computeIfAbsent(key, ProductAccumulation::probe);
     }
 
     private static boolean probe(Key key) {
         Random random = new Random(20261129L);
-        INDArray a = randomArray(key.type(), key.a(), 'c', random);
-        INDArray b = randomArray(key.type(), key.b(), 'c', random);
-        INDArray start = randomArray(key.type(), key.out(), key.order(), random);
         long[] flags = key.flags().stream().mapToLong(Long::longValue).toArray();
-        INDArray product = start.ulike();
-        matmul(a, b, product, flags, key.alpha(), 0.0);
-        INDArray separate = Nd4j.exec(new AddOp(start, product, start.ulike()))[0];
-        INDArray accumulated = start.dup(key.order());
-        matmul(a, b, accumulated, flags, key.alpha(), 1.0);
-        return Arrays.equals(asDoubles(separate), asDoubles(accumulated));
-    }
-
-    private static void matmul(INDArray a, INDArray b, INDArray out, long[] flags, double alpha, double beta) {
-        OpContext context = Nd4j.getExecutioner().buildContext();
-        context.setIArguments(flags);
-        context.setTArguments(alpha, beta);
-        context.setInputArrays(a, b);
-        context.setOutputArrays(out);
-        Nd4j.exec(new Mmul(), context);
-    }
-
-    private static INDArray randomArray(DataType type, List<Long> shape, char order, Random random) {
-        long[] s = shape.stream().mapToLong(Long::longValue).toArray();
-        double[] values = new double[(int) Arrays.stream(s).reduce(1, (x, y) -> x * y)];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextGaussian();
+        long[] outShape = unboxed(key.out());
+        for (int t = BlasRoundingProbe.trials(Arrays.stream(outShape).reduce(1, (p, q) -> p * q)); t > 0; t--) {
+            INDArray a = BlasRoundingProbe.randomArray(key.type(), unboxed(key.a()), key.aOrder(), random);
+            INDArray b = BlasRoundingProbe.randomArray(key.type(), unboxed(key.b()), key.bOrder(), random);
+            INDArray start = BlasRoundingProbe.randomArray(key.type(), outShape, key.order(), random);
+            INDArray product = start.ulike();
+            BlasRoundingProbe.matmul(a, b, product, flags, 1.0, 0.0);
+            INDArray separate = Nd4j.exec(new AddOp(start, product, start.ulike()))[0];
+            INDArray accumulated = start.dup(key.order());
+            BlasRoundingProbe.matmul(a, b, accumulated, flags, 1.0, 1.0);
+            if (!BlasRoundingProbe.sameBits(separate, accumulated)) {
+                return false;
+            }
         }
-        return Nd4j.createFromArray(values).castTo(type).reshape(s).dup(order);
+        return true;
     }
 
-    private static double[] asDoubles(INDArray a) {
-        return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    private static long[] unboxed(List<Long> values) {
+        return values.stream().mapToLong(Long::longValue).toArray();
     }
 
     private static List<Long> boxed(long[] values) {

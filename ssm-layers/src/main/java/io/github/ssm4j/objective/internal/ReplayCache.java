@@ -16,7 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * gradient path). The arrays a program returns belong to it and are overwritten by its next run.
  */
 public final class ReplayCache {
-    private static final int MAX_PROGRAMS = 4;
+    /** Full batches, the last partial one, chunks — for steps and for evaluations, which have programs of their own. */
+    private static final int MAX_PROGRAMS = 6;
     private final SameDiff graph;
     private final Map<String, ReplayProgram> programs = new LinkedHashMap<>(8, 0.75f, true);
     private final Map<String, String> notReplayable = new HashMap<>();
@@ -77,7 +78,7 @@ public final class ReplayCache {
         ReplayProgram p = programs.values().iterator().next();
         return "replay (" + p.size() + " ops; gradients for one factor: " + p.singleFactorGradients("matmul_bp")
                 + " matmul, " + p.singleFactorGradients("multiply_bp") + " multiply; " + p.tanhDerivativesFromForward()
-                + " tanh derivatives from the forward pass; " + p.productsAddedInPlace() + " products adding themselves; "
-                + p.biasGradientProducts() + " bias gradients as products)";
+                + " tanh derivatives from the forward pass; " + p.productsAddingThemselves()
+                + " products adding themselves; " + p.biasGradientProducts() + " bias gradients as products)";
     }
 }

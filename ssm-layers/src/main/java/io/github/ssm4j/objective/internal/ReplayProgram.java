@@ -8,8 +8,11 @@ import io.github.ssm4j.objective.internal.StepInput.Placeholder;
 import io.github.ssm4j.objective.internal.StepInput.Variable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +33,7 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.RandomOp;
 import org.nd4j.linalg.api.ops.ReduceOp;
 import org.nd4j.linalg.api.ops.ScalarOp;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.GradientBackwardsMarker;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
 import org.nd4j.linalg.factory.Nd4j;
@@ -65,15 +69,15 @@ public final class ReplayProgram {
     private final List<Placeholder> placeholders;
     private final Map<String, StepInput> outputs;
     private final int tanhDerivativesFromForward;
-    private final int productsAddedInPlace;
+    private final int productsAddingThemselves;
     private final int biasGradientProducts;
 
     private ReplayProgram(SameDiff graph, List<ReplayStep> steps, List<Placeholder> placeholders, Map<String, StepInput> outputs,
-                          int tanhDerivativesFromForward, int productsAddedInPlace, int biasGradientProducts) {
+                          int tanhDerivativesFromForward, int productsAddingThemselves, int biasGradientProducts) {
         this.biasGradientProducts = biasGradientProducts;
         this.graph = graph;
         this.tanhDerivativesFromForward = tanhDerivativesFromForward;
-        this.productsAddedInPlace = productsAddedInPlace;
+        this.productsAddingThemselves = productsAddingThemselves;
         this.steps = steps;
         this.placeholders = placeholders;
         this.outputs = outputs;
@@ -219,8 +223,8 @@ public final class ReplayProgram {
                 for (ReplayStep step : biasSteps) {
                     step.label = step.op.opName() + " (from add_bp, the bias gradient as a product) " + label;
                     steps.add(step);
+                    biasGradientProducts += step.op instanceof Mmul ? 1 : 0;
                 }
-                biasGradientProducts++;
             } else {
                 ReplayStep pruned = CheaperSteps.matmulGradientForOneInput(op, inputs, outArrays, outNames, lastUse);
                 if (pruned == null) {
@@ -435,8 +439,8 @@ public final class ReplayProgram {
      * Whether each of these requested outputs is an array of the program's own (not a variable, placeholder
      * or constant passed through), no two of them the same array: arrays a caller may update in place.
      */
-    public boolean ownsDistinctOutputs(java.util.Collection<String> names) {
-        Set<INDArray> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    public boolean ownsDistinctOutputs(Collection<String> names) {
+        Set<INDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (String name : names) {
             if (!(outputs.get(name) instanceof Buffer b) || !seen.add(b.array())) {
                 return false;
@@ -459,9 +463,9 @@ public final class ReplayProgram {
         return tanhDerivativesFromForward;
     }
 
-    /** How many traced {@code add}s of a matrix product run as that product adding itself (see {@link ProductAccumulation}). */
-    public int productsAddedInPlace() {
-        return productsAddedInPlace;
+    /** How many traced {@code add}s run as their matrix product adding itself (see {@link ProductAccumulation}). */
+    public int productsAddingThemselves() {
+        return productsAddingThemselves;
     }
 
     /** How many {@code add_bp} bias gradients run as a product with a row of ones (see {@link BiasGradientProduct}). */
