@@ -195,6 +195,10 @@ public final class ReplayProgram {
                 if (shape == null) {
                     throw new NotReplayable("op " + op.getOwnName() + " (" + op.opName() + ") left output " + i + " unset");
                 }
+                if (!shape.empty() && !rowMajor(shape.shape(), shape.ordering())) {
+                    throw new NotReplayable("op " + op.getOwnName() + " (" + op.opName() + ") wrote a column-major "
+                            + "output; replay runs row-major arrays only");
+                }
                 if (accumulating.containsKey(i)) {
                     ProductAccumulation.Plan plan = accumulations.get(outNames.get(i));
                     outArrays[i] = targets.get(i);
@@ -335,15 +339,37 @@ public final class ReplayProgram {
             Placeholder p = new Placeholder(name, Nd4j.createUninitialized(fed.dataType(), fed.shape(), 'c'));
             placeholders.add(p);
             s = p;
-        } else if (type == VariableType.VARIABLE) {
-            s = new Variable(name);
-        } else if (type == VariableType.CONSTANT) {
-            s = new Fixed(graph.getArrForVarName(name));
+        } else if (type == VariableType.VARIABLE || type == VariableType.CONSTANT) {
+            INDArray value = graph.getArrForVarName(name);
+            if (value != null && !rowMajor(value.shape(), value.ordering())) {
+                throw new NotReplayable(type.name().toLowerCase(java.util.Locale.ROOT) + " '" + name
+                        + "' is column-major; replay runs row-major arrays only (make it with dup('c'))");
+            }
+            s = type == VariableType.VARIABLE ? new Variable(name) : new Fixed(value);
         } else {
             throw new NotReplayable("input '" + name + "' (" + type + ") was computed before the traced ops ran");
         }
         sources.put(name, s);
         return s;
+    }
+
+    /**
+     * Whether an array of this shape and order flag lies in row-major order (a vector's flag says nothing).
+     * Why replay insists: with a column-major weight the traced execution wrote one product's output
+     * column-major, and the program replaying that layout missed SameDiff's later executions (and plain ND4J's
+     * products) in the last bits — a review found the float gradient of a weight used four times differing
+     * in every evaluation. DL4J
+     * networks' translations are row-major throughout; a graph that is not stays on SameDiff.
+     */
+    private static boolean rowMajor(long[] shape, char ordering) {
+        if (ordering == 'c') {
+            return true;
+        }
+        int longDims = 0;
+        for (long size : shape) {
+            longDims += size > 1 ? 1 : 0;
+        }
+        return longDims <= 1;
     }
 
     private static void checkSupported(DifferentialFunction op) throws NotReplayable {
