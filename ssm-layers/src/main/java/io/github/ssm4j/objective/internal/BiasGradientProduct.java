@@ -26,8 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * row — the gemm kernel accumulates along the inner dimension in order, and {@code 1·g} is exact — so the
  * sums are the same bits, as long as BLAS does not split a long inner dimension (batch) into blocks. So, as
  * for {@link ProductAccumulation}, each shape is probed once per JVM against {@code add_bp} itself
- * ({@link BlasRoundingProbe}), and the rewrite is used only where every column sum is equal bit for bit. {@code x}'s gradient, {@code g} itself,
- * is copied as {@code add_bp} copies it.
+ * ({@link BlasRoundingProbe}), and the rewrite is used only where every column sum is equal bit for bit.
+ * {@code x}'s gradient, {@code g} itself, is copied as {@code add_bp} copies it.
  */
 final class BiasGradientProduct {
     private record Key(DataType type, long rows, long columns, List<Long> biasShape, int threads) {
@@ -51,7 +51,8 @@ final class BiasGradientProduct {
         INDArray g = inputs[2].array(graph);
         INDArray dx = outputs[0];
         INDArray db = outputs[1];
-        if (g == null || g.rank() != 2 || g.ordering() != 'c' || g.isView() || !g.isR() || !BlasRoundingProbe.contiguous(db) || g.dataType() != db.dataType()
+        if (g == null || g.rank() != 2 || g.ordering() != 'c' || g.isView() || !g.isR()
+                || !BlasRoundingProbe.contiguous(db) || g.dataType() != db.dataType()
                 || g.dataType() != dx.dataType() || !Arrays.equals(dx.shape(), g.shape())
                 || db.length() != g.size(1) || !(db.rank() == 1 || (db.rank() == 2 && db.size(0) == 1))
                 || !db.dataType().isFPType() || g.size(0) < 1) {

@@ -39,8 +39,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * probed once per JVM ({@link #backendAgrees}, {@link BlasRoundingProbe}): both ways on random inputs of
  * that shape, over enough trials that at least 8,192 output elements are compared, and the product
  * accumulates only if every one is equal bit for bit. Where it is not, the {@code add} runs as traced, in
- * place in {@code a}'s buffer, and replay stays SameDiff's bit for bit. {@code -Dssm4j.replay.accumulate=false} (read
- * when a program is compiled) runs every such add that way.
+ * place in {@code a}'s buffer, and replay stays SameDiff's bit for bit.
+ * {@code -Dssm4j.replay.accumulate=false} (read when a program is compiled) runs every such add that way.
  */
 final class ProductAccumulation {
     /** {@code sum = add(accumulator, product)}: the trace index of the add, its accumulator and its sum. */
