@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ssm4j.objective.DenoisingScoreMatching;
 import io.github.ssm4j.objective.ImplicitScoreMatching;
-import io.github.ssm4j.objective.ObjectiveEvaluation;
 import io.github.ssm4j.objective.ObjectiveGraph;
 import io.github.ssm4j.objective.Projection;
 import io.github.ssm4j.objective.RandomDraws;
 import io.github.ssm4j.objective.ScoreMatchingObjective;
 import io.github.ssm4j.objective.SlicedScoreMatching;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -79,14 +75,10 @@ class ProductRewritesTest {
                 for (int round = 0; round < 2; round++) {
                     INDArray x = Nd4j.randn(type, rows, 4).muli(1 + 2 * round);
                     RandomDraws draws = trainer.drawsForStep(x, 40 + round);
-                    ObjectiveEvaluation replayed = copy(graph.setReplay(true).evaluate(x, null, draws, true));
-                    ObjectiveEvaluation reference = graph.setReplay(false).evaluate(x, null, draws, true);
-                    assertEquals(reference.loss(), replayed.loss(), 0.0, name + ": loss");
-                    for (Map.Entry<String, INDArray> g : reference.gradients().entrySet()) {
-                        assertTrue(Arrays.equals(bits(g.getValue()), bits(replayed.gradients().get(g.getKey()))),
-                                type + " N=" + rows + " " + name + " rewrites=" + rewrites + ": gradient of " + g.getKey()
-                                        + " (" + graph.executionMode() + ")");
-                    }
+                    ReplayCheck.BothWays both = ReplayCheck.evaluateBothWays(graph, x, draws);
+                    assertEquals(both.reference().loss(), both.replayed().loss(), 0.0, name + ": loss");
+                    both.assertGradientsEqualBitForBit(type + " N=" + rows + " " + name + " rewrites=" + rewrites
+                            + " (" + graph.executionMode() + ")");
                 }
             } finally {
                 restore(ACCUMULATE, before[0]);
@@ -121,13 +113,8 @@ class ProductRewritesTest {
             for (int round = 0; round < 3; round++) {
                 INDArray x = Nd4j.randn(type, rows, 1).muli(1 + round);
                 RandomDraws draws = trainer.drawsForStep(x, 40 + round);
-                ObjectiveEvaluation replayed = copy(graph.setReplay(true).evaluate(x, null, draws, true));
-                ObjectiveEvaluation reference = graph.setReplay(false).evaluate(x, null, draws, true);
-                for (Map.Entry<String, INDArray> g : reference.gradients().entrySet()) {
-                    assertTrue(Arrays.equals(bits(g.getValue()), bits(replayed.gradients().get(g.getKey()))),
-                            type + " N=" + rows + " " + objective.name() + ": gradient of " + g.getKey() + " ("
-                                    + graph.executionMode() + ")");
-                }
+                ReplayCheck.evaluateBothWays(graph, x, draws).assertGradientsEqualBitForBit(
+                        type + " N=" + rows + " " + objective.name() + " (" + graph.executionMode() + ")");
             }
         }
     }
@@ -174,15 +161,5 @@ class ProductRewritesTest {
                 .setInputType(InputType.feedForward(4)).build());
         net.init();
         return net;
-    }
-
-    private static double[] bits(INDArray a) {
-        return a.castTo(DataType.DOUBLE).dup('c').reshape(-1).toDoubleVector();
-    }
-
-    private static ObjectiveEvaluation copy(ObjectiveEvaluation e) {
-        Map<String, INDArray> g = new HashMap<>();
-        e.gradients().forEach((k, v) -> g.put(k, v.dup()));
-        return new ObjectiveEvaluation(e.loss(), e.terms(), g);
     }
 }

@@ -12,7 +12,6 @@ import io.github.ssm4j.objective.Projection;
 import io.github.ssm4j.objective.RandomDraws;
 import io.github.ssm4j.objective.ScoreMatchingObjective;
 import io.github.ssm4j.objective.SlicedScoreMatching;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -89,7 +88,7 @@ class ReplayEquivalenceTest {
         for (int round = 0; round < 2; round++) {
             INDArray x = Nd4j.randn(DataType.DOUBLE, 7, d).muli(1 + round);
             RandomDraws draws = trainer.drawsForStep(x, 10 + round);
-            ObjectiveEvaluation replayed = copy(graph.setReplay(true).evaluate(x, null, draws, true));
+            ObjectiveEvaluation replayed = ReplayCheck.copy(graph.setReplay(true).evaluate(x, null, draws, true));
             ObjectiveEvaluation reference = graph.setReplay(false).evaluate(x, null, draws, true);
             assertEquals(reference.loss(), replayed.loss(), 0.0, name + ": loss");
             assertEquals(reference.terms(), replayed.terms(), name + ": terms");
@@ -157,11 +156,5 @@ class ReplayEquivalenceTest {
 
     private static double[] flat(INDArray a) {
         return a.dup('c').reshape(-1).toDoubleVector();
-    }
-
-    private static ObjectiveEvaluation copy(ObjectiveEvaluation e) {
-        Map<String, INDArray> g = new HashMap<>();
-        e.gradients().forEach((k, v) -> g.put(k, v.dup()));
-        return new ObjectiveEvaluation(e.loss(), e.terms(), g);
     }
 }

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ssm4j.objective.DenoisingScoreMatching;
 import io.github.ssm4j.objective.ImplicitScoreMatching;
-import io.github.ssm4j.objective.ObjectiveEvaluation;
 import io.github.ssm4j.objective.ObjectiveGraph;
 import io.github.ssm4j.objective.Projection;
 import io.github.ssm4j.objective.RandomDraws;
 import io.github.ssm4j.objective.ScoreMatchingObjective;
 import io.github.ssm4j.objective.SlicedScoreMatching;
 import io.github.ssm4j.objective.internal.TanhDerivativeReuse;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -75,23 +72,9 @@ class TanhDerivativeReuseTest {
             // saturated arguments too: 1 − y² loses its digits there, the case most sensitive to the formula
             INDArray x = Nd4j.randn(type, 16, 4).muli(1 + 3 * round);
             RandomDraws draws = trainer.drawsForStep(x, 30 + round);
-            ObjectiveEvaluation replayed = copy(graph.setReplay(true).evaluate(x, null, draws, true));
-            ObjectiveEvaluation reference = graph.setReplay(false).evaluate(x, null, draws, true);
-            assertEquals(reference.loss(), replayed.loss(), 0.0, name + ": loss");
-            for (Map.Entry<String, INDArray> g : reference.gradients().entrySet()) {
-                assertTrue(java.util.Arrays.equals(bits(g.getValue()), bits(replayed.gradients().get(g.getKey()))),
-                        type + " " + name + ": gradient of " + g.getKey());
-            }
+            ReplayCheck.BothWays both = ReplayCheck.evaluateBothWays(graph, x, draws);
+            assertEquals(both.reference().loss(), both.replayed().loss(), 0.0, name + ": loss");
+            both.assertGradientsEqualBitForBit(type + " " + name);
         }
-    }
-
-    private static double[] bits(INDArray a) {
-        return a.castTo(DataType.DOUBLE).dup('c').reshape(-1).toDoubleVector();
-    }
-
-    private static ObjectiveEvaluation copy(ObjectiveEvaluation e) {
-        Map<String, INDArray> g = new HashMap<>();
-        e.gradients().forEach((k, v) -> g.put(k, v.dup()));
-        return new ObjectiveEvaluation(e.loss(), e.terms(), g);
     }
 }
